@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,6 +87,24 @@ type NetworkInfo struct {
 
 var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
+// ParseNetworkDef decodes a definition strictly (unknown fields are errors,
+// so a typo does not silently fall back to a default) and validates it.
+func ParseNetworkDef(raw []byte) (NetworkDef, error) {
+	var def NetworkDef
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&def); err != nil {
+		return NetworkDef{}, err
+	}
+	if dec.More() {
+		return NetworkDef{}, errors.New("trailing data after the definition object")
+	}
+	if err := def.Validate(); err != nil {
+		return NetworkDef{}, err
+	}
+	return def, nil
+}
+
 // Validate checks a definition before anything is written.
 func (d *NetworkDef) Validate() error {
 	if d.ChainID == "" {
@@ -158,13 +177,8 @@ config on the definition's ports, pebble stores, and one genesis for all.
 			if err != nil {
 				return err
 			}
-			var def NetworkDef
-			dec := json.NewDecoder(strings.NewReader(string(raw)))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&def); err != nil {
-				return fmt.Errorf("%s: %w", args[0], err)
-			}
-			if err := def.Validate(); err != nil {
+			def, err := ParseNetworkDef(raw)
+			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			if _, err := os.Stat(out); err == nil && !force {
@@ -282,7 +296,7 @@ func InitNetwork(a *app.App, def NetworkDef, out string) (*NetworkInfo, error) {
 			Index: i, Home: home, OrgID: org.ID, Validator: org.Validator.Name, KeyType: org.Validator.KeyType,
 			NodeID: nodeID, ConsAddress: v.ConsAddress, AdminKey: keyName, AdminAddress: adminAddr.String(),
 			AdminKeyType: algoName,
-			P2P: cfg.P2P.ListenAddress, RPC: cfg.RPC.ListenAddress, GRPC: appCfg.GRPC.Address, API: appCfg.API.Address,
+			P2P:          cfg.P2P.ListenAddress, RPC: cfg.RPC.ListenAddress, GRPC: appCfg.GRPC.Address, API: appCfg.API.Address,
 		})
 	}
 

@@ -3,7 +3,6 @@ package cmd
 
 import (
 	"errors"
-	"io"
 	"os"
 
 	dbm "github.com/cosmos/cosmos-db"
@@ -46,7 +45,7 @@ func NewRootCmd() *cobra.Command {
 		panic(err)
 	}
 	defer os.RemoveAll(tempDir)
-	tempApp := app.New(log.NewNopLogger(), dbm.NewMemDB(), nil, false, simtestutil.NewAppOptionsWithFlagHome(tempDir))
+	tempApp := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, simtestutil.NewAppOptionsWithFlagHome(tempDir))
 
 	initClientCtx := client.Context{}.
 		WithCodec(tempApp.AppCodec()).
@@ -172,17 +171,7 @@ func txCommand() *cobra.Command {
 
 func newApp(logger log.Logger, db dbm.DB, appOpts servertypes.AppOptions) servertypes.Application {
 	baseappOptions := server.DefaultBaseappOptions(appOpts)
-	return app.New(logger, db, traceWriter(appOpts), true, appOpts, baseappOptions...)
-}
-
-func traceWriter(appOpts servertypes.AppOptions) io.Writer {
-	if path := cast.ToString(appOpts.Get(server.FlagTraceStore)); path != "" {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err == nil {
-			return f
-		}
-	}
-	return nil
+	return app.New(logger, db, true, appOpts, baseappOptions...)
 }
 
 func appExport(logger log.Logger, db dbm.DB, height int64, forZeroHeight bool, jailAllowedAddrs []string, appOpts servertypes.AppOptions, modulesToExport []string) (servertypes.ExportedApp, error) {
@@ -195,7 +184,7 @@ func appExport(logger log.Logger, db dbm.DB, height int64, forZeroHeight bool, j
 		// Export must not replay the upgrade loop on a fresh in-memory check.
 		viperAppOpts.Set(server.FlagInvCheckPeriod, 1)
 	}
-	a := app.New(logger, db, traceWriter(appOpts), height == -1, appOpts, baseapp.SetChainID(cast.ToString(appOpts.Get(flags.FlagChainID))))
+	a := app.New(logger, db, height == -1, appOpts, baseapp.SetChainID(cast.ToString(appOpts.Get(flags.FlagChainID))))
 	if height != -1 {
 		if err := a.LoadHeight(height); err != nil {
 			return servertypes.ExportedApp{}, err
