@@ -37,20 +37,20 @@ type member struct {
 }
 
 type testChain struct {
-	t       *testing.T
+	t       testing.TB
 	app     *app.App
 	members []member
 	height  int64
 }
 
-func newApp(t *testing.T) *app.App {
+func newApp(t testing.TB) *app.App {
 	t.Helper()
 	return app.New(log.NewNopLogger(), dbm.NewMemDB(), true, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()), baseapp.SetChainID(chainID))
 }
 
 // genesisState builds a consortium of two orgs with one validator each: one
 // Ed25519, one ML-DSA-65; the first org's admin uses an ML-DSA-65 account key.
-func genesisState(t *testing.T, a *app.App) (map[string]json.RawMessage, []member) {
+func genesisState(t testing.TB, a *app.App) (map[string]json.RawMessage, []member) {
 	t.Helper()
 	cdc := a.AppCodec()
 	state := a.DefaultGenesis()
@@ -94,7 +94,7 @@ func consensusParams() *cmtproto.ConsensusParams {
 	return &pp
 }
 
-func startChain(t *testing.T) *testChain {
+func startChain(t testing.TB) *testChain {
 	t.Helper()
 	a := newApp(t)
 	state, members := genesisState(t, a)
@@ -129,7 +129,7 @@ func (c *testChain) signedTx(signer cryptotypes.PrivKey, accNum, seq uint64, fee
 	return bz
 }
 
-func proposal(t *testing.T, proposer sdk.AccAddress, msgs ...sdk.Msg) *consortiumtypes.MsgSubmitProposal {
+func proposal(t testing.TB, proposer sdk.AccAddress, msgs ...sdk.Msg) *consortiumtypes.MsgSubmitProposal {
 	t.Helper()
 	anys := make([]*codectypes.Any, 0, len(msgs))
 	for _, m := range msgs {
