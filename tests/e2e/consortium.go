@@ -141,7 +141,7 @@ func (nw *Network) SubmitProposal(t *testing.T, n *Node, title, summary string, 
 			writeJSON(t, path, m)
 			args = append(args, "--messages", path)
 		}
-		res = nw.Tx(t, n, append(args, "--title", title, "--summary", summary)...)
+		res = nw.TxHint(t, n, anyResolveHint, append(args, "--title", title, "--summary", summary)...)
 	default:
 		path := filepath.Join(dir, "proposal.json")
 		writeJSON(t, path, map[string]any{"messages": msgs, "title": title, "summary": summary})
@@ -157,6 +157,17 @@ func (nw *Network) SubmitProposal(t *testing.T, n *Node, title, summary string, 
 	}
 	t.Logf("proposal %d submitted in block %d", id, res.Height)
 	return id
+}
+
+// anyResolveHint explains the AutoCLI failure to parse a google.protobuf.Any.
+func anyResolveHint(err error) string {
+	if !strings.Contains(err.Error(), "unable to resolve") {
+		return ""
+	}
+	return "\nHINT: AutoCLI parses --messages with protoregistry.GlobalTypes, which does not know gogoproto " +
+		"types, so no adf.consortium.v1 message can go into a proposal. The CLI needs a type resolver " +
+		"that falls back to the gogoproto file registry (or a custom submit-proposal command). " +
+		"Set " + submitViaSignEnv + "=1 to test the chain with tx sign + tx broadcast meanwhile."
 }
 
 // submitUsesMessagesFlag tells whether `submit-proposal` is the AutoCLI form

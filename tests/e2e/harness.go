@@ -629,6 +629,10 @@ type Network struct {
 
 	submitFormOnce     sync.Once
 	submitMessagesFlag bool
+
+	// TxHeights are the heights of the blocks that included the tests'
+	// transactions, i.e. where state changed.
+	TxHeights []int64
 }
 
 // NewNetwork runs `adfd network init` for def in a temporary directory and
@@ -853,11 +857,22 @@ func (nw *Network) txFlags(n *Node) []string {
 // waits until the transaction is in a block with code 0.
 func (nw *Network) Tx(t *testing.T, n *Node, args ...string) TxResult {
 	t.Helper()
+	return nw.TxHint(t, n, nil, args...)
+}
+
+// TxHint is Tx, with hint(err) appended to the failure message of a CLI
+// error when hint is not nil.
+func (nw *Network) TxHint(t *testing.T, n *Node, hint func(error) string, args ...string) TxResult {
+	t.Helper()
 	full := append([]string{"tx"}, args...)
 	full = append(full, nw.txFlags(n)...)
 	out, _, err := runCLI(nw.Bin, cliTimeout, full...)
 	if err != nil {
-		t.Fatal(err)
+		msg := err.Error()
+		if hint != nil {
+			msg += hint(err)
+		}
+		t.Fatal(msg)
 	}
 	return nw.waitTx(t, n, full, out)
 }
@@ -886,6 +901,7 @@ func (nw *Network) waitTx(t *testing.T, n *Node, cmdline []string, out string) T
 		}
 		return got.Height > 0, fmt.Sprintf("height %d", got.Height)
 	})
+	nw.TxHeights = append(nw.TxHeights, int64(got.Height))
 	if got.Code != 0 {
 		t.Fatalf("tx %s (adfd %s) failed in block %d: code %d (%s): %s", res.TxHash, strings.Join(quoteArgs(cmdline), " "), got.Height, got.Code, got.Codespace, got.RawLog)
 	}

@@ -426,7 +426,19 @@ func stepAppHashes(t *testing.T, nw *Network) {
 			minH = h
 		}
 	}
-	for _, h := range []int64{minH - 5, minH - 1} {
+	// The header at H+1 carries the app hash after block H: compare it after
+	// the first and the last block that changed state (the first proposal,
+	// the vote that added extra-val), and at the latest height all nodes have.
+	var heights []int64
+	if k := len(nw.TxHeights); k > 0 {
+		for _, h := range []int64{nw.TxHeights[0] + 1, nw.TxHeights[k-1] + 1} {
+			if h < minH-1 && !slices.Contains(heights, h) {
+				heights = append(heights, h)
+			}
+		}
+	}
+	heights = append(heights, minH-1)
+	for _, h := range heights {
 		var ref string
 		for i, n := range nodes {
 			hash, err := n.AppHash(h)
@@ -443,6 +455,9 @@ func stepAppHashes(t *testing.T, nw *Network) {
 			}
 		}
 		t.Logf("height %d: app_hash %s on all %d nodes", h, ref, len(nodes))
+	}
+	if len(heights) < 3 {
+		t.Errorf("compared app hashes at heights %v only: the transactions of steps 2-3 left no heights to compare", heights)
 	}
 }
 
