@@ -56,19 +56,15 @@ func (am AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
-			Service:              types.Msg_serviceDesc.ServiceName,
-			EnhanceCustomCommand: false,
+			Service: types.Msg_serviceDesc.ServiceName,
+			// the custom tx command (GetTxCmd) carries submit-proposal;
+			// AutoCLI adds vote and update-org-admins to it
+			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{
-					RpcMethod: "SubmitProposal",
-					Use:       "submit-proposal --messages <json-or-file> [--messages ...]",
-					Short:     "Submit a proposal of authority messages (each a JSON Any, inline or a .json file)",
-					Long: "Submit a proposal whose messages run with the consortium authority once enough " +
-						"active organizations vote yes. Each --messages value is one JSON object with an " +
-						"\"@type\" field, given inline or as the path of a file ending in .json; repeat the " +
-						"flag for several messages, which execute in order.",
-					Example: "adfd tx consortium submit-proposal --messages proposal-msg.json --title 'Add validator' --summary '...' --from alice",
-				},
+				// submit-proposal is the custom command of client/cli (GetTxCmd):
+				// it reads a proposal file whose messages are decoded with the
+				// app's interface registry. AutoCLI adds the commands below to it.
+				{RpcMethod: "SubmitProposal", Skip: true},
 				{
 					RpcMethod:      "Vote",
 					Use:            "vote [proposal-id] [option]",

@@ -11,6 +11,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
 
 	"cosmossdk.io/core/address"
@@ -22,6 +23,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/adf-consortium/adf/x/consortium/client/cli"
 	"github.com/adf-consortium/adf/x/consortium/keeper"
 	"github.com/adf-consortium/adf/x/consortium/types"
 )
@@ -75,6 +77,12 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 	if err := types.RegisterQueryHandlerClient(context.Background(), mux, types.NewQueryClient(clientCtx)); err != nil {
 		panic(err)
 	}
+}
+
+// GetTxCmd returns the custom tx command (submit-proposal from a proposal
+// file); AutoCLI adds the other member commands to it.
+func (AppModule) GetTxCmd() *cobra.Command {
+	return cli.NewTxCmd()
 }
 
 // RegisterServices registers the Msg and Query services.

@@ -119,6 +119,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		configDefaultsCmd(),
 	)
 	server.AddCommands(rootCmd, app.DefaultNodeHome, newApp, appExport, func(*cobra.Command) {})
+	guardStart(rootCmd, tempApp)
 	rootCmd.AddCommand(
 		server.StatusCommand(),
 		queryCommand(),

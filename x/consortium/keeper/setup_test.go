@@ -242,4 +242,3 @@ func eventAttr(e *sdk.Event, key string) string {
 	}
 	return ""
 }
-

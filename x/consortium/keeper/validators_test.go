@@ -401,4 +401,3 @@ func TestUpdateParams(t *testing.T) {
 	}
 	require.Equal(t, types.PROPOSAL_STATUS_PASSED, f.mustVote(f.admin("org-d"), id, types.VOTE_OPTION_YES))
 }
-
