@@ -610,6 +610,9 @@ func TestBadGenesisValidatorPower(t *testing.T) {
 	if !ok || ce.ExitCode <= 0 {
 		t.Fatalf("adfd start with validator power 0 did not exit with an error status (hung or killed?): %v", err)
 	}
+	if strings.Contains(out, "panic:") {
+		t.Fatalf("adfd start panicked on a bad genesis instead of refusing it with an error:\n%s", tail(out, 40))
+	}
 	if !strings.Contains(out, "validators[0].power") {
 		t.Fatalf("adfd start failed (exit %d) but its output does not name validators[0].power:\n%s", ce.ExitCode, tail(out, 40))
 	}
