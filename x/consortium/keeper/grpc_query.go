@@ -41,7 +41,7 @@ func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) 
 	if err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
 	}
-	return &types.QueryParamsResponse{Params: p}, nil
+	return &types.QueryParamsResponse{Params: p, Authority: q.k.GetAuthority()}, nil
 }
 
 // Organization returns one organisation.

@@ -394,6 +394,7 @@ func TestUpdateParams(t *testing.T) {
 	got, err := f.query.Params(f.ctx, &types.QueryParamsRequest{})
 	require.NoError(t, err)
 	require.EqualValues(t, 1, got.Params.ThresholdDenominator)
+	require.Equal(t, f.authority, got.Authority, "params query must tell proposers the authority address")
 	// unanimity now: 3 of 4 no longer passes
 	id := f.mustSubmit(f.admin("org-a"), &types.MsgRemoveValidator{Authority: f.authority, Name: "val-d"})
 	for _, o := range []string{"org-a", "org-b", "org-c"} {
