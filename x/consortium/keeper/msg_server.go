@@ -206,14 +206,8 @@ func (m msgServer) UpdateOrgAdmins(ctx context.Context, msg *types.MsgUpdateOrgA
 	if err != nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidAdmin, err.Error())
 	}
-	for i, bz := range newBz {
-		other, err := m.Admins.Get(ctx, bz)
-		if err == nil && other != org.Id {
-			return nil, errorsmod.Wrapf(types.ErrAdminTaken, "admins[%d]: %s is an admin of %q", i, newAdmins[i], other)
-		}
-		if err != nil && !errors.Is(err, collections.ErrNotFound) {
-			return nil, err
-		}
+	if err := m.checkAdminsFree(ctx, newBz, newAdmins, org.Id); err != nil {
+		return nil, err
 	}
 	if err := m.removeAdminIndexes(ctx, org); err != nil {
 		return nil, err
@@ -260,14 +254,8 @@ func (m msgServer) AddOrganization(ctx context.Context, msg *types.MsgAddOrganiz
 	if err != nil {
 		return nil, errorsmod.Wrap(types.ErrInvalidAdmin, err.Error())
 	}
-	for i, bz := range bzs {
-		other, err := m.Admins.Get(ctx, bz)
-		if err == nil {
-			return nil, errorsmod.Wrapf(types.ErrAdminTaken, "admins[%d]: %s is an admin of %q", i, admins[i], other)
-		}
-		if !errors.Is(err, collections.ErrNotFound) {
-			return nil, err
-		}
+	if err := m.checkAdminsFree(ctx, bzs, admins, ""); err != nil {
+		return nil, err
 	}
 	org := types.Organization{
 		Id:           msg.OrgId,
@@ -598,4 +586,20 @@ func (k Keeper) deleteValidator(ctx sdk.Context, name string) error {
 		return err
 	}
 	return ctx.EventManager().EmitTypedEvent(&types.EventValidatorRemoved{Name: v.Name, ConsAddress: v.ConsAddress})
+}
+
+// checkAdminsFree rejects admins that already act for an organisation other
+// than ownOrg (empty for a new organisation): an account speaks for one
+// member only.
+func (m msgServer) checkAdminsFree(ctx context.Context, bzs []sdk.AccAddress, admins []string, ownOrg string) error {
+	for i, bz := range bzs {
+		other, err := m.Admins.Get(ctx, bz)
+		switch {
+		case err == nil && other != ownOrg:
+			return errorsmod.Wrapf(types.ErrAdminTaken, "admins[%d]: %s is an admin of %q", i, admins[i], other)
+		case err != nil && !errors.Is(err, collections.ErrNotFound):
+			return err
+		}
+	}
+	return nil
 }
