@@ -130,6 +130,19 @@ func (k Keeper) IsActiveMember(ctx context.Context, addr sdk.AccAddress) (string
 	return orgID, true, nil
 }
 
+// IsActiveOrg reports whether orgID names an active member organisation;
+// other modules use it to refuse actors of suspended or removed members.
+func (k Keeper) IsActiveOrg(ctx context.Context, orgID string) (bool, error) {
+	org, err := k.Organizations.Get(ctx, orgID)
+	if errors.Is(err, collections.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return org.Status == types.ORG_STATUS_ACTIVE, nil
+}
+
 // GetParams returns the params.
 func (k Keeper) GetParams(ctx context.Context) (types.Params, error) {
 	return k.Params.Get(ctx)

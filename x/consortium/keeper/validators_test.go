@@ -102,10 +102,19 @@ func TestSetOrganizationStatus(t *testing.T) {
 	bz, _ := ac.StringToBytes(f.admin("org-d"))
 	_, ok, _ := f.k.IsActiveMember(f.ctx, bz)
 	require.False(t, ok)
+	active, err := f.k.IsActiveOrg(f.ctx, "org-d")
+	require.NoError(t, err)
+	require.False(t, active, "a suspended org is not active")
+	active, err = f.k.IsActiveOrg(f.ctx, "org-a")
+	require.NoError(t, err)
+	require.True(t, active)
+	active, err = f.k.IsActiveOrg(f.ctx, "org-zz")
+	require.NoError(t, err)
+	require.False(t, active, "an unknown org is not active")
 	// 20 of 40 breaks it
 	require.ErrorIs(t, set("org-c", types.ORG_STATUS_SUSPENDED), types.ErrActivePowerTooLow)
 	// raising the suspended org's validator breaks it too: 30*3 = 90 <= 2*45
-	_, err := f.msgs.SetValidatorPower(f.ctx, &types.MsgSetValidatorPower{Authority: f.authority, Name: "val-d", Power: 15})
+	_, err = f.msgs.SetValidatorPower(f.ctx, &types.MsgSetValidatorPower{Authority: f.authority, Name: "val-d", Power: 15})
 	require.ErrorIs(t, err, types.ErrActivePowerTooLow)
 	// reactivation restores membership
 	require.NoError(t, set("org-d", types.ORG_STATUS_ACTIVE))
