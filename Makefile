@@ -28,7 +28,7 @@ test-unit:
 	$(GO) test -tags $(TAGS) -count=1 $(UNIT_PKGS)
 
 test-e2e: build
-	ADFD_BIN=$(CURDIR)/$(BUILD_DIR)/adfd $(GO) test -tags '$(TAGS) e2e' -count=1 -timeout 20m -v ./tests/e2e/...
+	ADFD_BIN=$(CURDIR)/$(BUILD_DIR)/adfd ADF_BIN=$(CURDIR)/$(BUILD_DIR)/adf $(GO) test -tags '$(TAGS) e2e' -count=1 -timeout 20m -v ./tests/e2e/...
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem $(UNIT_PKGS)
