@@ -50,9 +50,13 @@ import (
 	upgradekeeper "github.com/cosmos/cosmos-sdk/x/upgrade/keeper"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
+	"github.com/adf-consortium/adf/app/crypto/composite"
 	"github.com/adf-consortium/adf/x/consortium"
 	consortiumkeeper "github.com/adf-consortium/adf/x/consortium/keeper"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
+	"github.com/adf-consortium/adf/x/identity"
+	identitykeeper "github.com/adf-consortium/adf/x/identity/keeper"
+	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
 
 const (
@@ -95,6 +99,7 @@ type App struct {
 	UpgradeKeeper         *upgradekeeper.Keeper
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	ConsortiumKeeper      consortiumkeeper.Keeper
+	IdentityKeeper        identitykeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -141,6 +146,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
+	composite.RegisterLegacyAminoCodec(legacyAmino)
+	composite.RegisterInterfaces(interfaceRegistry)
 
 	bApp := baseapp.NewBaseApp(AppName, logger, db, txConfig.TxDecoder(), baseAppOptions...)
 	bApp.SetVersion(version.Version)
@@ -149,6 +156,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, upgradetypes.StoreKey, consensustypes.StoreKey, consortiumtypes.StoreKey,
+		identitytypes.StoreKey,
 	)
 
 	app := &App{
@@ -183,12 +191,16 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.ConsortiumKeeper = consortiumkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[consortiumtypes.StoreKey]), app.AccountKeeper, app.MsgServiceRouter(), authority,
 	)
+	app.IdentityKeeper = identitykeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[identitytypes.StoreKey]), app.AccountKeeper, app.ConsortiumKeeper, authority,
+	)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil),
 		upgrade.NewAppModule(app.UpgradeKeeper, addrCodec),
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		consortium.NewAppModule(appCodec, app.ConsortiumKeeper),
+		identity.NewAppModule(appCodec, app.IdentityKeeper),
 	)
 
 	// genutil is in the basic manager only: the `genesis` CLI needs it, but
@@ -201,8 +213,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(consortiumtypes.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName)
-	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName}
+	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName, identitytypes.ModuleName)
+	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
 
@@ -227,8 +239,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	anteHandler, err := NewAnteHandler(AnteOptions{
 		AccountKeeper:   app.AccountKeeper,
-		Members:         app.ConsortiumKeeper,
+		Authorizer:      IdentityAuthorizer{Keeper: app.IdentityKeeper},
 		SignModeHandler: txConfig.SignModeHandler(),
+		SigningContext:  interfaceRegistry.SigningContext(),
 	})
 	if err != nil {
 		panic(fmt.Errorf("ante handler: %w", err))

@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
@@ -41,6 +42,8 @@ type testChain struct {
 	app     *app.App
 	members []member
 	height  int64
+	// skew moves block time forward from timeAt(height), to let keys expire.
+	skew time.Duration
 }
 
 func newApp(t testing.TB) *app.App {
@@ -52,16 +55,22 @@ func newApp(t testing.TB) *app.App {
 // Ed25519, one ML-DSA-65; the first org's admin uses an ML-DSA-65 account key.
 func genesisState(t testing.TB, a *app.App) (map[string]json.RawMessage, []member) {
 	t.Helper()
-	cdc := a.AppCodec()
-	state := a.DefaultGenesis()
 	acmeKey, err := mldsa65.GenPrivKey()
 	require.NoError(t, err)
-	valKey, err := mldsa65.GenPrivKey()
-	require.NoError(t, err)
-	members := []member{
+	return genesisStateWith(t, a, []member{
 		{org: "acme", priv: &acmeKey},
 		{org: "globex", priv: secp256k1.GenPrivKey()},
-	}
+	})
+}
+
+// genesisStateWith builds a consortium of the given orgs, each with its admin
+// key; the first two orgs have a validator each (ML-DSA-65, Ed25519).
+func genesisStateWith(t testing.TB, a *app.App, members []member) (map[string]json.RawMessage, []member) {
+	t.Helper()
+	cdc := a.AppCodec()
+	state := a.DefaultGenesis()
+	valKey, err := mldsa65.GenPrivKey()
+	require.NoError(t, err)
 	gs := consortiumtypes.DefaultGenesis()
 	var accounts authtypes.GenesisAccounts
 	valKeys := []cryptotypes.PubKey{valKey.PubKey(), ed25519.GenPrivKey().PubKey()}
@@ -71,9 +80,11 @@ func genesisState(t testing.TB, a *app.App) (map[string]json.RawMessage, []membe
 			Id: members[i].org, Name: strings.ToUpper(members[i].org), Admins: []string{members[i].addr.String()},
 			Status: consortiumtypes.ORG_STATUS_ACTIVE,
 		})
-		v, err := consortiumtypes.NewValidator(members[i].org+"-val", members[i].org, valKeys[i], 10)
-		require.NoError(t, err)
-		gs.Validators = append(gs.Validators, v)
+		if i < len(valKeys) {
+			v, err := consortiumtypes.NewValidator(members[i].org+"-val", members[i].org, valKeys[i], 10)
+			require.NoError(t, err)
+			gs.Validators = append(gs.Validators, v)
+		}
 		accounts = append(accounts, authtypes.NewBaseAccount(members[i].addr, nil, uint64(i), 0))
 	}
 	bz, err := cdc.MarshalJSON(gs)
@@ -96,8 +107,21 @@ func consensusParams() *cmtproto.ConsensusParams {
 
 func startChain(t testing.TB) *testChain {
 	t.Helper()
+	return startChainWith(t, nil)
+}
+
+// startChainWith starts a chain whose orgs have the given admins; nil means
+// genesisState's two orgs.
+func startChainWith(t testing.TB, admins []member) *testChain {
+	t.Helper()
 	a := newApp(t)
-	state, members := genesisState(t, a)
+	var state map[string]json.RawMessage
+	var members []member
+	if admins == nil {
+		state, members = genesisState(t, a)
+	} else {
+		state, members = genesisStateWith(t, a, admins)
+	}
 	raw, err := json.Marshal(state)
 	require.NoError(t, err)
 	res, err := a.InitChain(&abci.RequestInitChain{ChainId: chainID, AppStateBytes: raw, ConsensusParams: consensusParams(), InitialHeight: 1})
@@ -108,11 +132,14 @@ func startChain(t testing.TB) *testChain {
 	return c
 }
 
+// blockTime is the time of the current height.
+func (c *testChain) blockTime() time.Time { return timeAt(c.height).Add(c.skew) }
+
 // block finalises and commits one block carrying txs, returning their results.
 func (c *testChain) block(txs ...[]byte) []*abci.ExecTxResult {
 	c.t.Helper()
 	c.height++
-	res, err := c.app.FinalizeBlock(&abci.RequestFinalizeBlock{Height: c.height, Txs: txs, Time: timeAt(c.height)})
+	res, err := c.app.FinalizeBlock(&abci.RequestFinalizeBlock{Height: c.height, Txs: txs, Time: c.blockTime()})
 	require.NoError(c.t, err)
 	_, err = c.app.Commit()
 	require.NoError(c.t, err)
@@ -175,7 +202,7 @@ func TestAnteRejectsNonMembersAndFees(t *testing.T) {
 	outsiderAddr := sdk.AccAddress(outsider.PubKey().Address())
 	res := c.block(c.signedTx(outsider, 0, 0, nil, proposal(t, outsiderAddr, paramsMsg())))
 	require.NotEqual(t, uint32(0), res[0].Code)
-	require.Contains(t, res[0].Log, "not an admin of an active consortium member")
+	require.Contains(t, res[0].Log, "neither a registered key nor an admin of an active organization")
 
 	fee := sdk.NewCoins(sdk.NewInt64Coin("uadf", 5))
 	res = c.block(c.signedTx(acme.priv, 0, 0, fee, proposal(t, acme.addr, paramsMsg())))
@@ -194,7 +221,7 @@ func TestCheckTxRejectsNonMember(t *testing.T) {
 	resp, err := c.app.CheckTx(&abci.RequestCheckTx{Tx: c.signedTx(outsider, 0, 0, nil, proposal(t, outsiderAddr, paramsMsg())), Type: abci.CheckTxType_New})
 	require.NoError(t, err)
 	require.NotEqual(t, uint32(0), resp.Code)
-	require.Contains(t, resp.Log, "not an admin")
+	require.Contains(t, resp.Log, "neither a registered key nor an admin")
 }
 
 func TestExportImportRoundTrip(t *testing.T) {

@@ -1,6 +1,8 @@
 // Command adf is ADF's client and worker binary: CI pipelines, auditors and
-// analysts use it against a node's RPC and REST endpoints. Later commands
-// (attest, gate, verify, report, batcher, sentinel, cti) join this tree.
+// analysts use it against a node's RPC and REST endpoints: `adf key` for
+// short-lived signing keys, `adf principal` for the principals they act for,
+// `adf tx` to sign any message with such a key. Later commands (attest, gate,
+// verify, report, batcher, sentinel, cti) join this tree.
 package main
 
 import (
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/adf-consortium/adf/app"
 )
 
 // version is set by the Makefile's -ldflags.
@@ -22,11 +26,17 @@ var version = "dev"
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "adf:", err)
+		var denied errDenied
+		if errors.As(err, &denied) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
 
 func newRootCmd() *cobra.Command {
+	// Bech32 prefixes (adf1…) for every address the client parses or prints.
+	app.ConfigureSDK()
 	root := &cobra.Command{
 		Use:           "adf",
 		Short:         "ADF client: attest, gate and verify software delivery against the consortium chain",
@@ -37,9 +47,12 @@ func newRootCmd() *cobra.Command {
 		&cobra.Command{
 			Use:   "version",
 			Short: "Print the adf version",
-			Run:   func(cmd *cobra.Command, _ []string) { cmd.Println(version) },
+			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), version) },
 		},
 		statusCmd(),
+		keyCmd(),
+		principalCmd(),
+		txCmd(),
 	)
 	return root
 }
@@ -71,7 +84,7 @@ func statusCmd() *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(st)
 			}
-			cmd.Printf("chain %s  node %s  height %d  time %s  catching-up %v\nvalidators %d  total power %d\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "chain %s  node %s  height %d  time %s  catching-up %v\nvalidators %d  total power %d\n",
 				st.ChainID, st.Moniker, st.LatestHeight, st.LatestTime.Format(time.RFC3339), st.CatchingUp, st.ValidatorCount, st.TotalPower)
 			return nil
 		},

@@ -1,0 +1,62 @@
+package types
+
+import "cosmossdk.io/collections"
+
+const (
+	// ModuleName is the name of the identity module.
+	ModuleName = "identity"
+
+	// StoreKey is the KV store key of the identity module.
+	StoreKey = ModuleName
+)
+
+// Store prefixes. Each collection owns one prefix; never reuse a number.
+var (
+	ParamsKey           = collections.NewPrefix(0)
+	PrincipalsKey       = collections.NewPrefix(1)
+	PrincipalsByOrgKey  = collections.NewPrefix(2)
+	KeysKey             = collections.NewPrefix(3)
+	KeysByPrincipalKey  = collections.NewPrefix(4)
+	KeyExpiryQueueKey   = collections.NewPrefix(5)
+	PoliciesKey         = collections.NewPrefix(6)
+	PoliciesByActionKey = collections.NewPrefix(7)
+	ApprovalsKey        = collections.NewPrefix(8)
+)
+
+// Actions checked by the ante chain and the modules. A policy names one of
+// these (or any other valid action name) in its action field.
+const (
+	// Admin actions: org admins may perform them without a policy.
+	ActionGovernance     = "governance"
+	ActionManageIdentity = "manage-identity"
+	ActionRevokeKey      = "revoke-key"
+
+	// ActionApprove is what MsgApprove requires on the approved scope.
+	ActionApprove = "approve"
+
+	ActionAnchor           = "anchor"
+	ActionAnchorDirect     = "anchor-direct"
+	ActionPublishIndicator = "publish-indicator"
+	ActionSight            = "sight"
+	ActionReportAnomaly    = "report-anomaly"
+	ActionRegisterDevice   = "register-device"
+	ActionApproveRelease   = "approve-release"
+)
+
+// RoleIssuer is the role whose keys may register short-lived keys for other
+// principals of the same organisation (within issuer_max_ttl).
+const RoleIssuer = "issuer"
+
+// AdminActions are the actions an admin of an active organisation may
+// perform as such (no principal, no policy), in sorted order.
+var AdminActions = []string{ActionGovernance, ActionManageIdentity, ActionRevokeKey}
+
+// IsAdminAction reports whether action is one of AdminActions.
+func IsAdminAction(action string) bool {
+	for _, a := range AdminActions {
+		if a == action {
+			return true
+		}
+	}
+	return false
+}

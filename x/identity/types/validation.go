@@ -1,0 +1,283 @@
+package types
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"cosmossdk.io/core/address"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+
+	"github.com/adf-consortium/adf/pkg/policy"
+	"github.com/adf-consortium/adf/pkg/sigscheme"
+)
+
+// Limits on user-provided values that are not params.
+const (
+	// MaxKeyScopes bounds the scope patterns of one key.
+	MaxKeyScopes = 16
+	// MaxSubjectLength bounds an approval subject, in bytes.
+	MaxSubjectLength = 256
+	// MaxReasonLength bounds a revocation reason, in bytes.
+	MaxReasonLength = 256
+	// MaxApprovalsRequired bounds a policy's approvals_required.
+	MaxApprovalsRequired = 64
+	// KeyAddressLength is the length of a key address: sha256(pubkey)[:20].
+	KeyAddressLength = 20
+)
+
+var (
+	// orgIDRegexp is x/consortium's organisation id rule.
+	orgIDRegexp         = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
+	principalNameRegexp = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+	attrKeyRegexp       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$`)
+)
+
+// KeyAddress is the account address of a key: the first 20 bytes of
+// SHA-256 of the raw public key, for every algorithm. For ed25519 and
+// ml_dsa_65 this is exactly the Cosmos SDK's PubKey.Address() (and
+// CometBFT's), so a key registered here is the account its SDK key signs
+// as. The composite key's raw bytes are ML-DSA-65 pk || Ed25519 pk.
+func KeyAddress(alg sigscheme.Algorithm, pubKey []byte) sdk.AccAddress {
+	_ = alg // every algorithm hashes the raw encoding alike
+	sum := sha256.Sum256(pubKey)
+	return sdk.AccAddress(sum[:KeyAddressLength])
+}
+
+// ParsePublicKey checks a key's algorithm and public key against params:
+// a known algorithm listed in allowed_algorithms, at most max_key_bytes,
+// and a well-formed key of exactly the algorithm's size.
+func ParsePublicKey(p Params, algorithm string, pubKey []byte) (sigscheme.Algorithm, sigscheme.PublicKey, error) {
+	alg, err := sigscheme.ParseAlgorithm(algorithm)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(ErrInvalidAlgorithm, "algorithm: %s", err)
+	}
+	if !p.AlgorithmAllowed(algorithm) {
+		return "", nil, errorsmod.Wrapf(ErrAlgorithmNotAllowed, "algorithm: %q is not in allowed_algorithms %v", algorithm, p.AllowedAlgorithms)
+	}
+	if uint32(len(pubKey)) > p.MaxKeyBytes {
+		return "", nil, errorsmod.Wrapf(ErrInvalidPubKey, "public_key: %d bytes exceeds max_key_bytes %d", len(pubKey), p.MaxKeyBytes)
+	}
+	pk, err := sigscheme.ParsePublicKey(alg, pubKey)
+	if err != nil {
+		return "", nil, errorsmod.Wrapf(ErrInvalidPubKey, "public_key: %s", err)
+	}
+	return alg, pk, nil
+}
+
+// ValidateOrgID checks an organisation id slug: ^[a-z0-9][a-z0-9-]{1,31}$
+// (x/consortium's rule).
+func ValidateOrgID(id string) error {
+	if !orgIDRegexp.MatchString(id) {
+		return fmt.Errorf("%q does not match ^[a-z0-9][a-z0-9-]{1,31}$", id)
+	}
+	return nil
+}
+
+// SplitPrincipalID checks a principal id "<org_id>/<name>" and returns its
+// parts. name matches ^[a-z0-9][a-z0-9._-]{0,63}$.
+func SplitPrincipalID(id string) (orgID, name string, err error) {
+	orgID, name, ok := strings.Cut(id, "/")
+	if !ok {
+		return "", "", fmt.Errorf("%q is not of the form <org_id>/<name>", id)
+	}
+	if err := ValidateOrgID(orgID); err != nil {
+		return "", "", fmt.Errorf("%q: org part %w", id, err)
+	}
+	if !principalNameRegexp.MatchString(name) {
+		return "", "", fmt.Errorf("%q: name %q does not match ^[a-z0-9][a-z0-9._-]{0,63}$", id, name)
+	}
+	return orgID, name, nil
+}
+
+// ValidatePrincipalKind accepts every kind but UNSPECIFIED.
+func ValidatePrincipalKind(k PrincipalKind) error {
+	if _, ok := PrincipalKind_name[int32(k)]; !ok || k == PRINCIPAL_KIND_UNSPECIFIED {
+		return errorsmod.Wrapf(ErrInvalidKind, "kind: %s", k)
+	}
+	return nil
+}
+
+// ValidatePrincipalStatus accepts ACTIVE, SUSPENDED and REVOKED.
+func ValidatePrincipalStatus(s PrincipalStatus) error {
+	switch s {
+	case PRINCIPAL_STATUS_ACTIVE, PRINCIPAL_STATUS_SUSPENDED, PRINCIPAL_STATUS_REVOKED:
+		return nil
+	default:
+		return errorsmod.Wrapf(ErrInvalidStatus, "status: %s", s)
+	}
+}
+
+// NormalizeRoles checks roles (each a valid name, no duplicates, at most
+// maxRoles) and returns them sorted.
+func NormalizeRoles(roles []string, maxRoles uint32) ([]string, error) {
+	if uint32(len(roles)) > maxRoles {
+		return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: count %d exceeds max_roles %d", len(roles), maxRoles)
+	}
+	out := append([]string(nil), roles...)
+	sort.Strings(out)
+	for i, r := range out {
+		if err := policy.ValidateName(r); err != nil {
+			return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: %s", err)
+		}
+		if i > 0 && out[i-1] == r {
+			return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: %q is listed twice", r)
+		}
+	}
+	return out, nil
+}
+
+// NormalizeAttributes checks attributes (keys ^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$,
+// unique; values printable UTF-8; len(key)+len(value) <= maxBytes; at most
+// maxCount) and returns them sorted by key.
+func NormalizeAttributes(attrs []Attribute, maxCount, maxBytes uint32) ([]Attribute, error) {
+	if uint32(len(attrs)) > maxCount {
+		return nil, errorsmod.Wrapf(ErrInvalidAttributes, "attributes: count %d exceeds max_attributes %d", len(attrs), maxCount)
+	}
+	out := append([]Attribute(nil), attrs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	for i, a := range out {
+		if !attrKeyRegexp.MatchString(a.Key) {
+			return nil, errorsmod.Wrapf(ErrInvalidAttributes, "attributes: key %q does not match ^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$", a.Key)
+		}
+		if i > 0 && out[i-1].Key == a.Key {
+			return nil, errorsmod.Wrapf(ErrInvalidAttributes, "attributes: key %q is listed twice", a.Key)
+		}
+		if n := len(a.Key) + len(a.Value); uint32(n) > maxBytes {
+			return nil, errorsmod.Wrapf(ErrInvalidAttributes, "attributes: %q is %d bytes (key + value); max_attribute_bytes is %d", a.Key, n, maxBytes)
+		}
+		if err := checkPrintable(a.Value); err != nil {
+			return nil, errorsmod.Wrapf(ErrInvalidAttributes, "attributes: value of %q %s", a.Key, err)
+		}
+	}
+	return out, nil
+}
+
+// NormalizeKeyScopes checks a key's scope patterns (at most MaxKeyScopes,
+// each valid, no duplicates) and returns them sorted.
+func NormalizeKeyScopes(scopes []string) ([]string, error) {
+	if len(scopes) > MaxKeyScopes {
+		return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: count %d exceeds %d", len(scopes), MaxKeyScopes)
+	}
+	out := append([]string(nil), scopes...)
+	sort.Strings(out)
+	for i, s := range out {
+		if err := policy.ValidatePattern(s); err != nil {
+			return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: %s", err)
+		}
+		if i > 0 && out[i-1] == s {
+			return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: %q is listed twice", s)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// ValidatePolicy checks a policy's fields.
+func ValidatePolicy(p Policy) error {
+	if err := policy.ValidateRule(p.Rule()); err != nil {
+		return errorsmod.Wrap(ErrInvalidPolicy, err.Error())
+	}
+	if p.ApprovalsRequired > MaxApprovalsRequired {
+		return errorsmod.Wrapf(ErrInvalidPolicy, "approvals_required: %d exceeds %d", p.ApprovalsRequired, MaxApprovalsRequired)
+	}
+	return nil
+}
+
+// Rule converts a policy to pkg/policy's form.
+func (p Policy) Rule() policy.Rule {
+	return policy.Rule{
+		ID:                p.Id,
+		Role:              p.Role,
+		Action:            p.Action,
+		ScopePattern:      p.ScopePattern,
+		ApprovalsRequired: p.ApprovalsRequired,
+	}
+}
+
+// ValidateApprovalTarget checks the (action, scope, subject) of an approval:
+// a valid action name, a non-empty valid scope and a non-empty subject of at
+// most MaxSubjectLength bytes without white space or control characters.
+func ValidateApprovalTarget(action, scope, subject string) error {
+	if err := policy.ValidateName(action); err != nil {
+		return errorsmod.Wrapf(ErrInvalidApproval, "action: %s", err)
+	}
+	if scope == "" {
+		return errorsmod.Wrap(ErrInvalidApproval, "scope: must not be empty")
+	}
+	if err := policy.ValidateScope(scope); err != nil {
+		return errorsmod.Wrapf(ErrInvalidApproval, "scope: %s", err)
+	}
+	if subject == "" || len(subject) > MaxSubjectLength {
+		return errorsmod.Wrapf(ErrInvalidApproval, "subject: length %d is not in 1..%d", len(subject), MaxSubjectLength)
+	}
+	if err := checkPrintable(subject); err != nil || strings.ContainsAny(subject, " \t") {
+		return errorsmod.Wrapf(ErrInvalidApproval, "subject: %q must be printable without white space", subject)
+	}
+	return nil
+}
+
+// ValidateReason checks a revocation reason: at most MaxReasonLength bytes
+// of printable UTF-8.
+func ValidateReason(r string) error {
+	if len(r) > MaxReasonLength {
+		return errorsmod.Wrapf(ErrInvalidReason, "reason: %d bytes exceeds %d", len(r), MaxReasonLength)
+	}
+	if err := checkPrintable(r); err != nil {
+		return errorsmod.Wrapf(ErrInvalidReason, "reason: %s", err)
+	}
+	return nil
+}
+
+func checkPrintable(s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("is not valid UTF-8")
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("contains a non-printable character %U", r)
+		}
+	}
+	return nil
+}
+
+// ParseAddress decodes a bech32 account address. With a nil codec any
+// bech32 prefix is accepted (used by GenesisState.Validate, which has no
+// codec); the keeper always passes its own codec. It returns the address
+// bytes and the canonical string form.
+func ParseAddress(ac address.Codec, s string) (sdk.AccAddress, string, error) {
+	if s == "" {
+		return nil, "", fmt.Errorf("empty address")
+	}
+	if ac == nil {
+		_, bz, err := bech32.DecodeAndConvert(s)
+		if err != nil {
+			return nil, "", fmt.Errorf("%q: %w", s, err)
+		}
+		if err := sdk.VerifyAddressFormat(bz); err != nil {
+			return nil, "", fmt.Errorf("%q: %w", s, err)
+		}
+		return bz, strings.ToLower(s), nil
+	}
+	bz, err := ac.StringToBytes(s)
+	if err != nil {
+		return nil, "", fmt.Errorf("%q: %w", s, err)
+	}
+	if err := sdk.VerifyAddressFormat(bz); err != nil {
+		return nil, "", fmt.Errorf("%q: %w", s, err)
+	}
+	canon, err := ac.BytesToString(bz)
+	if err != nil {
+		return nil, "", fmt.Errorf("%q: %w", s, err)
+	}
+	return bz, canon, nil
+}
