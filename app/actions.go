@@ -66,8 +66,14 @@ var actionRules = map[string]ActionRule{
 	// x/identity: org admins (and principals a policy gives these actions).
 	sdk.MsgTypeURL(&identitytypes.MsgRegisterPrincipal{}): {Action: ActionManageIdentity},
 	sdk.MsgTypeURL(&identitytypes.MsgUpdatePrincipal{}):   {Action: ActionManageIdentity},
-	sdk.MsgTypeURL(&identitytypes.MsgRegisterKey{}):       {Action: ActionManageIdentity},
-	sdk.MsgTypeURL(&identitytypes.MsgRevokeKey{}):         {Action: ActionRevokeKey},
+	sdk.MsgTypeURL(&identitytypes.MsgRegisterKey{}): {
+		Action: identitytypes.ActionIssueKey,
+		Scope:  scopeField(func(m *identitytypes.MsgRegisterKey) string { return m.PrincipalId }),
+	},
+	sdk.MsgTypeURL(&identitytypes.MsgRevokeKey{}): {
+		Action: ActionRevokeKey,
+		Scope:  scopeField(func(m *identitytypes.MsgRevokeKey) string { return m.Address }),
+	},
 	sdk.MsgTypeURL(&identitytypes.MsgApprove{}): {
 		Action: ActionApprove,
 		Scope:  scopeField(func(m *identitytypes.MsgApprove) string { return m.Scope }),

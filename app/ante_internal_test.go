@@ -118,7 +118,8 @@ func TestIdentityDecoratorTable(t *testing.T) {
 			wantErr: fmt.Sprintf("%s may not approve on \"repo/y\": fake says no", a),
 		},
 		{
-			name: "revoke-key", allow: []string{triple(a, ActionRevokeKey, "")},
+			// the scope of a revocation is the revoked key's address
+			name: "revoke-key", allow: []string{triple(a, ActionRevokeKey, b.String())},
 			msgs: []sdk.Msg{revoke(a)},
 		},
 		{

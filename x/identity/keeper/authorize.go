@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -93,6 +94,13 @@ func (k Keeper) AuthorizeSubject(ctx context.Context, signer sdk.AccAddress, act
 	if !active {
 		return deny(d, "organization %s is not active", key.OrgId)
 	}
+	if reason, ok, err := k.selfService(ctx, key, pr, action, scope); err != nil {
+		return types.Decision{}, err
+	} else if ok {
+		d.Allowed = true
+		d.Reason = reason
+		return d, nil
+	}
 	if len(key.Scopes) > 0 && !policy.MatchAny(key.Scopes, scope) {
 		return deny(d, "key %s is limited to scopes [%s]; %s is not among them", key.Address, strings.Join(key.Scopes, " "), quoteEmpty(scope))
 	}
@@ -116,6 +124,44 @@ func (k Keeper) AuthorizeSubject(ctx context.Context, signer sdk.AccAddress, act
 		d.ApprovalsHave = n
 	}
 	return d, nil
+}
+
+// selfService allows, without a policy, what a principal must always be able
+// to do with its own identity: any usable key may revoke a key of the same
+// principal (a leaked sibling, or itself at the end of a CI job), and a key
+// of an issuer principal may issue keys to principals of its own
+// organisation. The scope here names a key or a principal, not a resource,
+// so the key's resource-scope restriction does not apply.
+func (k Keeper) selfService(ctx context.Context, key types.Key, pr types.Principal, action, scope string) (string, bool, error) {
+	switch action {
+	case types.ActionRevokeKey:
+		target, err := k.AddressCodec().StringToBytes(scope)
+		if err != nil {
+			return "", false, nil
+		}
+		tk, found, err := k.KeyInfo(ctx, target)
+		if err != nil || !found {
+			return "", false, err
+		}
+		if tk.PrincipalId == key.PrincipalId {
+			return "a key of principal " + pr.Id + " may revoke the principal's keys", true, nil
+		}
+	case types.ActionIssueKey:
+		if !hasRole(pr.Roles, types.RoleIssuer) {
+			return "", false, nil
+		}
+		target, err := k.Principals.Get(ctx, scope)
+		if errors.Is(err, collections.ErrNotFound) {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if target.OrgId == key.OrgId {
+			return "issuer " + pr.Id + " of " + key.OrgId, true, nil
+		}
+	}
+	return "", false, nil
 }
 
 // keyUnusable returns why key cannot sign at now, or "" if it can. It

@@ -70,7 +70,7 @@ func TestAuthorize(t *testing.T) {
 		{"admin action", f.admins["acme"], types.ActionGovernance, "", true, "org admin of acme", "", 0},
 		{"admin manage-identity", f.admins["acme"], types.ActionManageIdentity, "acme/ci-1", true, "org admin of acme", "", 0},
 		{"admin revoke-key", f.admins["acme"], types.ActionRevokeKey, "", true, "org admin of acme", "", 0},
-		{"admin non-admin action", f.admins["acme"], types.ActionAnchor, "github.com/acme/app", false, "org admin of acme may perform only governance, manage-identity, revoke-key, not anchor", "", 0},
+		{"admin non-admin action", f.admins["acme"], types.ActionAnchor, "github.com/acme/app", false, "org admin of acme may perform only governance, issue-key, manage-identity, revoke-key, not anchor", "", 0},
 		{"admin of suspended org", f.admins["globex"], types.ActionGovernance, "", false, "unknown signer " + f.admins["globex"], "", 0},
 		{"unknown signer", acct("stranger"), types.ActionGovernance, "", false, "unknown signer " + acct("stranger") + ": neither a registered key nor an admin of an active organization", "", 0},
 		{"invalid action", active, "Anchor", "x", false, "invalid action", "", 0},
@@ -171,4 +171,42 @@ func TestUpdateParams(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, p, res.Params)
 	require.Equal(t, f.authority, res.Authority)
+}
+
+// TestAuthorizeSelfService: what a principal may always do with its own
+// identity, whatever its keys' resource scopes and without a policy.
+func TestAuthorizeSelfService(t *testing.T) {
+	f := newFixture(t)
+	f.registerPrincipal("acme", "acme/ci-1", "ci")
+	f.registerPrincipal("acme", "acme/ci-2", "ci")
+	f.registerPrincipal("acme", "acme/issuer", types.RoleIssuer)
+	f.registerPrincipal("globex", "globex/ci-1", "ci")
+
+	scoped := f.registerKey("acme/ci-1", "scoped", time.Hour, "github.com/acme/app")
+	sibling := f.registerKey("acme/ci-1", "sibling", time.Hour)
+	other := f.registerKey("acme/ci-2", "other", time.Hour)
+	issuer := f.registerKey("acme/issuer", "issuer", time.Hour, "github.com/acme/*")
+	globex := f.registerKey("globex/ci-1", "globex", time.Hour)
+
+	for _, c := range []struct {
+		name, signer, action, scope string
+		allowed                     bool
+		reason                      string
+	}{
+		{"scoped key revokes itself", scoped, types.ActionRevokeKey, scoped, true, "a key of principal acme/ci-1 may revoke the principal's keys"},
+		{"key revokes a sibling", sibling, types.ActionRevokeKey, scoped, true, "may revoke the principal's keys"},
+		{"key may not revoke another principal's key", scoped, types.ActionRevokeKey, other, false, "is limited to scopes"},
+		{"unscoped key may not revoke another principal's key", sibling, types.ActionRevokeKey, other, false, "no policy gives roles [ci] action revoke-key"},
+		{"revoking an unknown address is not self-service", sibling, types.ActionRevokeKey, "not-an-address", false, "no policy"},
+		{"issuer issues in its org despite key scopes", issuer, types.ActionIssueKey, "acme/ci-2", true, "issuer acme/issuer of acme"},
+		{"issuer may not issue to another org", issuer, types.ActionIssueKey, "globex/ci-1", false, "is limited to scopes"},
+		{"issuer may not issue to an unknown principal", issuer, types.ActionIssueKey, "acme/nobody", false, "is limited to scopes"},
+		{"non-issuer may not issue", other, types.ActionIssueKey, "acme/ci-1", false, "no policy gives roles [ci] action issue-key"},
+		{"admin issues", f.admins["acme"], types.ActionIssueKey, "acme/ci-1", true, "org admin of acme"},
+		{"other org's key may not revoke", globex, types.ActionRevokeKey, sibling, false, "no policy"},
+	} {
+		d := f.authorize(c.signer, c.action, c.scope)
+		require.Equal(t, c.allowed, d.Allowed, "%s: %s", c.name, d.Reason)
+		require.Contains(t, d.Reason, c.reason, c.name)
+	}
 }

@@ -29,7 +29,13 @@ const (
 	// Admin actions: org admins may perform them without a policy.
 	ActionGovernance     = "governance"
 	ActionManageIdentity = "manage-identity"
-	ActionRevokeKey      = "revoke-key"
+	// ActionIssueKey registers a key for the principal named by the scope.
+	// Besides org admins, keys of the same organisation's issuer principals
+	// may perform it (the handler then applies the issuer limits).
+	ActionIssueKey = "issue-key"
+	// ActionRevokeKey revokes the key whose address is the scope. Besides
+	// org admins, any usable key of the same principal may perform it.
+	ActionRevokeKey = "revoke-key"
 
 	// ActionApprove is what MsgApprove requires on the approved scope.
 	ActionApprove = "approve"
@@ -49,7 +55,7 @@ const RoleIssuer = "issuer"
 
 // AdminActions are the actions an admin of an active organisation may
 // perform as such (no principal, no policy), in sorted order.
-var AdminActions = []string{ActionGovernance, ActionManageIdentity, ActionRevokeKey}
+var AdminActions = []string{ActionGovernance, ActionIssueKey, ActionManageIdentity, ActionRevokeKey}
 
 // IsAdminAction reports whether action is one of AdminActions.
 func IsAdminAction(action string) bool {
