@@ -2,10 +2,12 @@
 GO        ?= go
 BUILD_DIR ?= build
 TAGS      := pebbledb
+VERSION   := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X github.com/cosmos/cosmos-sdk/version.Name=adf \
              -X github.com/cosmos/cosmos-sdk/version.AppName=adfd \
              -X github.com/cosmos/cosmos-sdk/version.BuildTags=$(TAGS) \
-             -X github.com/cosmos/cosmos-sdk/version.Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+             -X github.com/cosmos/cosmos-sdk/version.Version=$(VERSION) \
+             -X main.version=$(VERSION)
 UNIT_PKGS  = $(shell $(GO) list ./... | grep -v /tests/e2e)
 
 .PHONY: all build install test test-unit test-e2e bench lint proto-gen proto-check \
