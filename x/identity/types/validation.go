@@ -13,10 +13,11 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/cosmos/cosmos-sdk/types/bech32"
 
 	"github.com/adf-consortium/adf/pkg/policy"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
+
+	"github.com/adf-consortium/adf/x/internal/addrutil"
 )
 
 // Limits on user-provided values that are not params.
@@ -250,34 +251,7 @@ func checkPrintable(s string) error {
 	return nil
 }
 
-// ParseAddress decodes a bech32 account address. With a nil codec any
-// bech32 prefix is accepted (used by GenesisState.Validate, which has no
-// codec); the keeper always passes its own codec. It returns the address
-// bytes and the canonical string form.
+// ParseAddress decodes a bech32 account address (see addrutil.Parse).
 func ParseAddress(ac address.Codec, s string) (sdk.AccAddress, string, error) {
-	if s == "" {
-		return nil, "", fmt.Errorf("empty address")
-	}
-	if ac == nil {
-		_, bz, err := bech32.DecodeAndConvert(s)
-		if err != nil {
-			return nil, "", fmt.Errorf("%q: %w", s, err)
-		}
-		if err := sdk.VerifyAddressFormat(bz); err != nil {
-			return nil, "", fmt.Errorf("%q: %w", s, err)
-		}
-		return bz, strings.ToLower(s), nil
-	}
-	bz, err := ac.StringToBytes(s)
-	if err != nil {
-		return nil, "", fmt.Errorf("%q: %w", s, err)
-	}
-	if err := sdk.VerifyAddressFormat(bz); err != nil {
-		return nil, "", fmt.Errorf("%q: %w", s, err)
-	}
-	canon, err := ac.BytesToString(bz)
-	if err != nil {
-		return nil, "", fmt.Errorf("%q: %w", s, err)
-	}
-	return bz, canon, nil
+	return addrutil.Parse(ac, s)
 }
