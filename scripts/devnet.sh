@@ -29,6 +29,11 @@ cat <<MSG
     build/adfd q consortium validators --home $NODE
     curl -s http://127.0.0.1:1317/adf/consortium/v1/params
     build/adf status
+    build/adf principal register --id demo/ci-1 --kind ci-runner --role ci \
+        --from demo-admin --home $NODE --keyring-backend test
+    build/adf key new --name ci --algo composite --ttl 1h --principal demo/ci-1 \
+        --from demo-admin --home $NODE --keyring-backend test
+    build/adf key show ci
 
   Ctrl-C stops the node; make devnet resumes it.
 
