@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // Limits bounds what Parse accepts. A zero or negative field means the
@@ -63,7 +65,7 @@ func Parse(data []byte, lim Limits) (*Envelope, error) {
 func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := expectDelim(dec, '{', "envelope"); err != nil {
+	if err := strictjson.ExpectDelim(dec, '{', "envelope"); err != nil {
 		return nil, err
 	}
 	var (
@@ -71,7 +73,7 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 		havePT, havePayload, haveSigs bool
 	)
 	for dec.More() {
-		name, err := nextKey(dec)
+		name, err := strictjson.NextKey(dec)
 		if err != nil {
 			return nil, err
 		}
@@ -81,7 +83,7 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			havePT = true
-			if e.PayloadType, err = nextString(dec); err != nil {
+			if e.PayloadType, err = strictjson.NextString(dec); err != nil {
 				return nil, fmt.Errorf("payloadType: %v", err)
 			}
 		case "payload":
@@ -89,7 +91,7 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			havePayload = true
-			s, err := nextString(dec)
+			s, err := strictjson.NextString(dec)
 			if err != nil {
 				return nil, fmt.Errorf("payload: %v", err)
 			}
@@ -101,7 +103,7 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			haveSigs = true
-			if err := expectDelim(dec, '[', "signatures"); err != nil {
+			if err := strictjson.ExpectDelim(dec, '[', "signatures"); err != nil {
 				return nil, err
 			}
 			e.Signatures = []Signature{}
@@ -125,7 +127,7 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 	if _, err := dec.Token(); err != nil { // '}'
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	if err := expectEOF(dec); err != nil {
+	if err := strictjson.ExpectEOF(dec); err != nil {
 		return nil, err
 	}
 	switch {
@@ -146,12 +148,12 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 func parseSignature(dec *json.Decoder, i int) (Signature, error) {
 	var s Signature
 	path := fmt.Sprintf("signatures[%d]", i)
-	if err := expectDelim(dec, '{', path); err != nil {
+	if err := strictjson.ExpectDelim(dec, '{', path); err != nil {
 		return s, err
 	}
 	haveSig, haveKeyID := false, false
 	for dec.More() {
-		name, err := nextKey(dec)
+		name, err := strictjson.NextKey(dec)
 		if err != nil {
 			return s, fmt.Errorf("%s: %v", path, err)
 		}
@@ -161,7 +163,7 @@ func parseSignature(dec *json.Decoder, i int) (Signature, error) {
 				return s, fmt.Errorf("%s: duplicate field %q", path, name)
 			}
 			haveKeyID = true
-			if s.KeyID, err = nextString(dec); err != nil {
+			if s.KeyID, err = strictjson.NextString(dec); err != nil {
 				return s, fmt.Errorf("%s.keyid: %v", path, err)
 			}
 		case "sig":
@@ -169,7 +171,7 @@ func parseSignature(dec *json.Decoder, i int) (Signature, error) {
 				return s, fmt.Errorf("%s: duplicate field %q", path, name)
 			}
 			haveSig = true
-			str, err := nextString(dec)
+			str, err := strictjson.NextString(dec)
 			if err != nil {
 				return s, fmt.Errorf("%s.sig: %v", path, err)
 			}

@@ -3,6 +3,8 @@ package dsse
 import (
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // MaxSigstoreBundleBytes is the largest Sigstore bundle ParseSigstoreBundle
@@ -37,7 +39,7 @@ func ParseSigstoreBundle(data []byte) (*Envelope, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrInvalidBundle)
 	}
-	fields, err := objectFields(data)
+	fields, err := strictjson.ObjectFields(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidBundle, err)
 	}
@@ -49,20 +51,20 @@ func ParseSigstoreBundle(data []byte) (*Envelope, error) {
 		haveVerifyMatl bool
 	)
 	for _, f := range fields {
-		switch f.name {
+		switch f.Name {
 		case "mediaType":
 			haveMediaType = true
-			if mediaType, err = jsonString(f.value); err != nil {
+			if mediaType, err = strictjson.String(f.Value); err != nil {
 				return nil, fmt.Errorf("%w: mediaType: %v", ErrInvalidBundle, err)
 			}
 		case "verificationMaterial":
 			haveVerifyMatl = true
 		case "dsseEnvelope":
-			envRaw = f.value
+			envRaw = f.Value
 		case "messageSignature":
 			haveMsgSig = true
 		default:
-			return nil, fmt.Errorf("%w: unknown field %q (want mediaType, verificationMaterial, dsseEnvelope or messageSignature)", ErrInvalidBundle, f.name)
+			return nil, fmt.Errorf("%w: unknown field %q (want mediaType, verificationMaterial, dsseEnvelope or messageSignature)", ErrInvalidBundle, f.Name)
 		}
 	}
 	switch {

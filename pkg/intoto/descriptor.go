@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // ResourceDescriptor is an in-toto v1 ResourceDescriptor
@@ -111,24 +113,24 @@ func truncate(s string) string {
 // Unknown members are ignored.
 func parseDescriptor(raw []byte, path string, requireDigest bool) (ResourceDescriptor, error) {
 	var rd ResourceDescriptor
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return rd, fmt.Errorf("%s: %v", path, err)
 	}
 	haveContent := false
 	for _, f := range fields {
-		p := path + "." + f.name
-		switch f.name {
+		p := path + "." + f.Name
+		switch f.Name {
 		case "name":
-			rd.Name, err = jsonString(f.value)
+			rd.Name, err = strictjson.String(f.Value)
 		case "uri":
-			rd.URI, err = jsonString(f.value)
+			rd.URI, err = strictjson.String(f.Value)
 		case "downloadLocation":
-			rd.DownloadLocation, err = jsonString(f.value)
+			rd.DownloadLocation, err = strictjson.String(f.Value)
 		case "mediaType":
-			rd.MediaType, err = jsonString(f.value)
+			rd.MediaType, err = strictjson.String(f.Value)
 		case "digest":
-			if rd.Digest, err = parseStringMap(f.value, p); err != nil {
+			if rd.Digest, err = parseStringMap(f.Value, p); err != nil {
 				return rd, err
 			}
 			if err = validateDigestSet(rd.Digest, p); err != nil {
@@ -136,12 +138,12 @@ func parseDescriptor(raw []byte, path string, requireDigest bool) (ResourceDescr
 			}
 		case "content":
 			var s string
-			if s, err = jsonString(f.value); err == nil {
+			if s, err = strictjson.String(f.Value); err == nil {
 				haveContent = true
 				rd.Content, err = decodeBase64(s)
 			}
 		case "annotations":
-			rd.Annotations, err = parseAnyObject(f.value)
+			rd.Annotations, err = parseAnyObject(f.Value)
 		default:
 			continue
 		}
@@ -159,7 +161,7 @@ func parseDescriptor(raw []byte, path string, requireDigest bool) (ResourceDescr
 }
 
 func parseDescriptors(raw []byte, path string, requireDigest bool) ([]ResourceDescriptor, error) {
-	elems, err := arrayElems(raw, 0)
+	elems, err := strictjson.ArrayElems(raw, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
@@ -175,29 +177,29 @@ func parseDescriptors(raw []byte, path string, requireDigest bool) ([]ResourceDe
 // parseStringMap decodes a JSON object whose values are all strings; errors
 // are prefixed with path.
 func parseStringMap(raw []byte, path string) (map[string]string, error) {
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	m := make(map[string]string, len(fields))
 	for _, f := range fields {
-		s, err := jsonString(f.value)
+		s, err := strictjson.String(f.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %v", path, f.name, err)
+			return nil, fmt.Errorf("%s.%s: %v", path, f.Name, err)
 		}
-		m[f.name] = s
+		m[f.Name] = s
 	}
 	return m, nil
 }
 
 func parseStringList(raw []byte) ([]string, error) {
-	elems, err := arrayElems(raw, 0)
+	elems, err := strictjson.ArrayElems(raw, 0)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, len(elems))
 	for i, e := range elems {
-		if out[i], err = jsonString(e); err != nil {
+		if out[i], err = strictjson.String(e); err != nil {
 			return nil, fmt.Errorf("[%d]: %v", i, err)
 		}
 	}
@@ -222,7 +224,7 @@ func parseAnyObject(raw []byte) (map[string]any, error) {
 func requireObject(raw []byte) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		return fmt.Errorf("want a JSON object, got %s", describeRaw(raw))
+		return fmt.Errorf("want a JSON object, got %s", strictjson.DescribeRaw(raw))
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // SLSAProvenance is the SLSA Provenance v1 predicate
@@ -58,25 +60,25 @@ func ParseSLSAProvenance(raw json.RawMessage) (*SLSAProvenance, error) {
 }
 
 func parseSLSA(raw []byte) (*SLSAProvenance, error) {
-	if err := checkNoDuplicateKeys(raw); err != nil {
+	if err := strictjson.CheckNoDuplicateKeys(raw); err != nil {
 		return nil, err
 	}
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return nil, err
 	}
 	var p SLSAProvenance
 	var haveBD, haveRD bool
 	for _, f := range fields {
-		switch f.name {
+		switch f.Name {
 		case "buildDefinition":
 			haveBD = true
-			if err := parseBuildDefinition(f.value, &p.BuildDefinition); err != nil {
+			if err := parseBuildDefinition(f.Value, &p.BuildDefinition); err != nil {
 				return nil, err
 			}
 		case "runDetails":
 			haveRD = true
-			if err := parseRunDetails(f.value, &p.RunDetails); err != nil {
+			if err := parseRunDetails(f.Value, &p.RunDetails); err != nil {
 				return nil, err
 			}
 		}
@@ -92,37 +94,37 @@ func parseSLSA(raw []byte) (*SLSAProvenance, error) {
 
 func parseBuildDefinition(raw []byte, bd *BuildDefinition) error {
 	const path = "buildDefinition"
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	haveExt := false
 	for _, f := range fields {
-		p := path + "." + f.name
-		switch f.name {
+		p := path + "." + f.Name
+		switch f.Name {
 		case "buildType":
-			if bd.BuildType, err = jsonString(f.value); err != nil {
+			if bd.BuildType, err = strictjson.String(f.Value); err != nil {
 				return fmt.Errorf("%s: %v", p, err)
 			}
 		case "externalParameters":
 			haveExt = true
-			if err := requireObject(f.value); err != nil {
+			if err := requireObject(f.Value); err != nil {
 				return fmt.Errorf("%s: %v", p, err)
 			}
-			bd.ExternalParameters = compactCopy(f.value)
+			bd.ExternalParameters = compactCopy(f.Value)
 		case "internalParameters":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if err := requireObject(f.value); err != nil {
+			if err := requireObject(f.Value); err != nil {
 				return fmt.Errorf("%s: %v", p, err)
 			}
-			bd.InternalParameters = compactCopy(f.value)
+			bd.InternalParameters = compactCopy(f.Value)
 		case "resolvedDependencies":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if bd.ResolvedDependencies, err = parseDescriptors(f.value, p, false); err != nil {
+			if bd.ResolvedDependencies, err = parseDescriptors(f.Value, p, false); err != nil {
 				return err
 			}
 		}
@@ -138,33 +140,33 @@ func parseBuildDefinition(raw []byte, bd *BuildDefinition) error {
 
 func parseRunDetails(raw []byte, rd *RunDetails) error {
 	const path = "runDetails"
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	haveBuilder := false
 	for _, f := range fields {
-		p := path + "." + f.name
-		switch f.name {
+		p := path + "." + f.Name
+		switch f.Name {
 		case "builder":
 			haveBuilder = true
-			if err := parseBuilder(f.value, p, &rd.Builder); err != nil {
+			if err := parseBuilder(f.Value, p, &rd.Builder); err != nil {
 				return err
 			}
 		case "metadata":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			m, err := parseBuildMetadata(f.value, p)
+			m, err := parseBuildMetadata(f.Value, p)
 			if err != nil {
 				return err
 			}
 			rd.Metadata = m
 		case "byproducts":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if rd.Byproducts, err = parseDescriptors(f.value, p, false); err != nil {
+			if rd.Byproducts, err = parseDescriptors(f.Value, p, false); err != nil {
 				return err
 			}
 		}
@@ -176,29 +178,29 @@ func parseRunDetails(raw []byte, rd *RunDetails) error {
 }
 
 func parseBuilder(raw []byte, path string, b *Builder) error {
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %v", path, err)
 	}
 	for _, f := range fields {
-		p := path + "." + f.name
-		switch f.name {
+		p := path + "." + f.Name
+		switch f.Name {
 		case "id":
-			if b.ID, err = jsonString(f.value); err != nil {
+			if b.ID, err = strictjson.String(f.Value); err != nil {
 				return fmt.Errorf("%s: %v", p, err)
 			}
 		case "version":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if b.Version, err = parseStringMap(f.value, p); err != nil {
+			if b.Version, err = parseStringMap(f.Value, p); err != nil {
 				return err
 			}
 		case "builderDependencies":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if b.BuilderDependencies, err = parseDescriptors(f.value, p, false); err != nil {
+			if b.BuilderDependencies, err = parseDescriptors(f.Value, p, false); err != nil {
 				return err
 			}
 		}
@@ -210,23 +212,23 @@ func parseBuilder(raw []byte, path string, b *Builder) error {
 }
 
 func parseBuildMetadata(raw []byte, path string) (*BuildMetadata, error) {
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	var m BuildMetadata
 	for _, f := range fields {
-		p := path + "." + f.name
-		switch f.name {
+		p := path + "." + f.Name
+		switch f.Name {
 		case "invocationId":
-			if m.InvocationID, err = jsonString(f.value); err != nil {
+			if m.InvocationID, err = strictjson.String(f.Value); err != nil {
 				return nil, fmt.Errorf("%s: %v", p, err)
 			}
 		case "startedOn", "finishedOn":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			s, err := jsonString(f.value)
+			s, err := strictjson.String(f.Value)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v", p, err)
 			}
@@ -234,7 +236,7 @@ func parseBuildMetadata(raw []byte, path string) (*BuildMetadata, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %q is not an RFC 3339 timestamp", p, truncate(s))
 			}
-			if f.name == "startedOn" {
+			if f.Name == "startedOn" {
 				m.StartedOn = &t
 			} else {
 				m.FinishedOn = &t
@@ -275,40 +277,40 @@ func ParseTestResult(raw json.RawMessage) (*TestResult, error) {
 }
 
 func parseTestResult(raw []byte) (*TestResult, error) {
-	if err := checkNoDuplicateKeys(raw); err != nil {
+	if err := strictjson.CheckNoDuplicateKeys(raw); err != nil {
 		return nil, err
 	}
-	fields, err := objectFields(raw)
+	fields, err := strictjson.ObjectFields(raw)
 	if err != nil {
 		return nil, err
 	}
 	var t TestResult
 	haveResult := false
 	for _, f := range fields {
-		switch f.name {
+		switch f.Name {
 		case "result":
 			haveResult = true
-			t.Result, err = jsonString(f.value)
+			t.Result, err = strictjson.String(f.Value)
 		case "configuration":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			if t.Configuration, err = parseDescriptors(f.value, "configuration", false); err != nil {
+			if t.Configuration, err = parseDescriptors(f.Value, "configuration", false); err != nil {
 				return nil, err
 			}
 		case "url":
-			t.URL, err = jsonString(f.value)
+			t.URL, err = strictjson.String(f.Value)
 		case "passedTests":
-			t.PassedTests, err = parseStringList(f.value)
+			t.PassedTests, err = parseStringList(f.Value)
 		case "warnedTests":
-			t.WarnedTests, err = parseStringList(f.value)
+			t.WarnedTests, err = parseStringList(f.Value)
 		case "failedTests":
-			t.FailedTests, err = parseStringList(f.value)
+			t.FailedTests, err = parseStringList(f.Value)
 		default:
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", f.name, err)
+			return nil, fmt.Errorf("%s: %v", f.Name, err)
 		}
 	}
 	if !haveResult {

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/adf-consortium/adf/pkg/dsse"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // Statement and predicate type URIs.
@@ -61,10 +63,10 @@ func ParseStatement(data []byte, maxBytes int) (*Statement, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrInvalidStatement)
 	}
-	if err := checkNoDuplicateKeys(data); err != nil {
+	if err := strictjson.CheckNoDuplicateKeys(data); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 	}
-	fields, err := objectFields(data)
+	fields, err := strictjson.ObjectFields(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 	}
@@ -73,30 +75,30 @@ func ParseStatement(data []byte, maxBytes int) (*Statement, error) {
 		haveType, haveSubject, havePT bool
 	)
 	for _, f := range fields {
-		switch f.name {
+		switch f.Name {
 		case "_type":
 			haveType = true
-			s.Type, err = jsonString(f.value)
+			s.Type, err = strictjson.String(f.Value)
 		case "subject":
 			haveSubject = true
-			s.Subject, err = parseDescriptors(f.value, "subject", true)
+			s.Subject, err = parseDescriptors(f.Value, "subject", true)
 			if err != nil {
 				return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 			}
 		case "predicateType":
 			havePT = true
-			s.PredicateType, err = jsonString(f.value)
+			s.PredicateType, err = strictjson.String(f.Value)
 		case "predicate":
-			if isNull(f.value) {
+			if isNull(f.Value) {
 				continue
 			}
-			err = requireObject(f.value)
-			s.Predicate = append(json.RawMessage(nil), bytes.TrimSpace(f.value)...)
+			err = requireObject(f.Value)
+			s.Predicate = append(json.RawMessage(nil), bytes.TrimSpace(f.Value)...)
 		default:
 			continue // in-toto parsing rules: ignore unrecognised fields
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidStatement, f.name, err)
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidStatement, f.Name, err)
 		}
 	}
 	switch {
@@ -209,16 +211,16 @@ func (s *Statement) Materials() ([]ResourceDescriptor, error) {
 		}
 		return t.Configuration, nil
 	case PredicateSLSAProvenanceV02, PredicateSLSAProvenanceV01:
-		if err := checkNoDuplicateKeys(s.Predicate); err != nil {
+		if err := strictjson.CheckNoDuplicateKeys(s.Predicate); err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidPredicate, err)
 		}
-		fields, err := objectFields(s.Predicate)
+		fields, err := strictjson.ObjectFields(s.Predicate)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrInvalidPredicate, err)
 		}
 		for _, f := range fields {
-			if f.name == "materials" && !isNull(f.value) {
-				m, err := parseDescriptors(f.value, "materials", false)
+			if f.Name == "materials" && !isNull(f.Value) {
+				m, err := parseDescriptors(f.Value, "materials", false)
 				if err != nil {
 					return nil, fmt.Errorf("%w: %v", ErrInvalidPredicate, err)
 				}
@@ -292,7 +294,7 @@ func NewStatement(subjects []ResourceDescriptor, predicateType string, predicate
 			if err := requireObject(raw); err != nil {
 				return nil, fmt.Errorf("%w: predicate: %v", ErrInvalidPredicate, err)
 			}
-			if err := checkNoDuplicateKeys(raw); err != nil {
+			if err := strictjson.CheckNoDuplicateKeys(raw); err != nil {
 				return nil, fmt.Errorf("%w: predicate: %v", ErrInvalidPredicate, err)
 			}
 			s.Predicate = raw
@@ -363,7 +365,7 @@ func canonicalValue(raw []byte) (any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if err := expectEOF(dec); err != nil {
+	if err := strictjson.ExpectEOF(dec); err != nil {
 		return nil, err
 	}
 	return v, nil

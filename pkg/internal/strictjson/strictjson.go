@@ -1,11 +1,10 @@
-package dsse
-
-// Strict JSON helpers. encoding/json silently accepts duplicate object keys
-// (last one wins), matches field names case-insensitively, turns JSON null
-// into "unchanged" and replaces invalid UTF-8 with U+FFFD. Each of those lets
-// two parsers disagree about what an envelope says, so the parsers in this
-// package read objects token by token instead. (pkg/intoto keeps its own copy
-// of most of these functions; they are deliberately not exported.)
+// Package strictjson reads JSON the strict way ADF's format parsers need.
+// encoding/json silently accepts duplicate object keys (last one wins),
+// matches field names case-insensitively, turns JSON null into "unchanged"
+// and replaces invalid UTF-8 with U+FFFD. Each of those lets two parsers
+// disagree about what a document says, so pkg/dsse and pkg/intoto read
+// objects token by token with these helpers instead.
+package strictjson
 
 import (
 	"bytes"
@@ -15,17 +14,18 @@ import (
 	"io"
 )
 
-// maxJSONDepth bounds nesting in the duplicate-key walk.
-const maxJSONDepth = 128
+// MaxDepth bounds nesting in the duplicate-key walk.
+const MaxDepth = 128
 
-type field struct {
-	name  string
-	value json.RawMessage
+// Field is one member of a JSON object, in document order.
+type Field struct {
+	Name  string
+	Value json.RawMessage
 }
 
-// objectFields reads one JSON object from raw and returns its members in
+// ObjectFields reads one JSON object from raw and returns its members in
 // order. Duplicate names are rejected; nothing else is checked.
-func objectFields(raw []byte) ([]field, error) {
+func ObjectFields(raw []byte) ([]Field, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -33,9 +33,9 @@ func objectFields(raw []byte) ([]field, error) {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("want a JSON object, got %s", describeToken(tok))
+		return nil, fmt.Errorf("want a JSON object, got %s", DescribeToken(tok))
 	}
-	var out []field
+	var out []Field
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
@@ -44,7 +44,7 @@ func objectFields(raw []byte) ([]field, error) {
 		}
 		name, ok := tok.(string)
 		if !ok {
-			return nil, fmt.Errorf("invalid JSON: object key is %s", describeToken(tok))
+			return nil, fmt.Errorf("invalid JSON: object key is %s", DescribeToken(tok))
 		}
 		if seen[name] {
 			return nil, fmt.Errorf("duplicate field %q", name)
@@ -54,21 +54,21 @@ func objectFields(raw []byte) ([]field, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, fmt.Errorf("field %q: invalid JSON: %v", name, err)
 		}
-		out = append(out, field{name, v})
+		out = append(out, Field{name, v})
 	}
 	if _, err := dec.Token(); err != nil { // closing '}'
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	if err := expectEOF(dec); err != nil {
+	if err := ExpectEOF(dec); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// arrayElems reads one JSON array from raw; each element is returned raw.
+// ArrayElems reads one JSON array from raw; each element is returned raw.
 // If max > 0, more than max elements is an error (reported as soon as the
 // element after the max-th is seen, without decoding the rest).
-func arrayElems(raw []byte, max int) ([]json.RawMessage, error) {
+func ArrayElems(raw []byte, max int) ([]json.RawMessage, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -76,12 +76,12 @@ func arrayElems(raw []byte, max int) ([]json.RawMessage, error) {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fmt.Errorf("want a JSON array, got %s", describeToken(tok))
+		return nil, fmt.Errorf("want a JSON array, got %s", DescribeToken(tok))
 	}
 	var out []json.RawMessage
 	for dec.More() {
 		if max > 0 && len(out) == max {
-			return nil, errTooMany
+			return nil, ErrTooMany
 		}
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
@@ -92,59 +92,16 @@ func arrayElems(raw []byte, max int) ([]json.RawMessage, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %v", err)
 	}
-	return out, expectEOF(dec)
+	return out, ExpectEOF(dec)
 }
 
-var errTooMany = errors.New("too many elements")
+var ErrTooMany = errors.New("too many elements")
 
-// expectDelim reads the next token, which must be the delimiter d.
-func expectDelim(dec *json.Decoder, d json.Delim, what string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("invalid JSON: %v", err)
-	}
-	if got, ok := tok.(json.Delim); !ok || got != d {
-		want := "object"
-		if d == '[' {
-			want = "array"
-		}
-		return fmt.Errorf("%s: want a JSON %s, got %s", what, want, describeToken(tok))
-	}
-	return nil
-}
-
-// nextKey reads an object key (the caller has checked dec.More()).
-func nextKey(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("invalid JSON: %v", err)
-	}
-	k, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("invalid JSON: object key is %s", describeToken(tok))
-	}
-	return k, nil
-}
-
-// nextString reads a value that must be a JSON string (not null). If the
-// value is an object or array, the error is returned without reading it.
-func nextString(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("invalid JSON: %v", err)
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("want a JSON string, got %s", describeToken(tok))
-	}
-	return s, nil
-}
-
-// jsonString decodes raw, which must be a JSON string (not null).
-func jsonString(raw []byte) (string, error) {
+// String decodes raw, which must be a JSON string (not null).
+func String(raw []byte) (string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '"' {
-		return "", fmt.Errorf("want a JSON string, got %s", describeRaw(raw))
+		return "", fmt.Errorf("want a JSON string, got %s", DescribeRaw(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -153,23 +110,23 @@ func jsonString(raw []byte) (string, error) {
 	return s, nil
 }
 
-func expectEOF(dec *json.Decoder) error {
+func ExpectEOF(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("invalid JSON: trailing data after the top-level value")
 	}
 	return nil
 }
 
-// checkNoDuplicateKeys walks the whole JSON value in data and rejects
+// CheckNoDuplicateKeys walks the whole JSON value in data and rejects
 // duplicate object keys at any depth (naming the path), nesting deeper than
-// maxJSONDepth, and trailing data.
-func checkNoDuplicateKeys(data []byte) error {
+// MaxDepth, and trailing data.
+func CheckNoDuplicateKeys(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := walkValue(dec, "$", 0); err != nil {
 		return err
 	}
-	return expectEOF(dec)
+	return ExpectEOF(dec)
 }
 
 func walkValue(dec *json.Decoder, path string, depth int) error {
@@ -181,8 +138,8 @@ func walkValue(dec *json.Decoder, path string, depth int) error {
 	if !ok {
 		return nil
 	}
-	if depth >= maxJSONDepth {
-		return fmt.Errorf("JSON nested deeper than %d at %s", maxJSONDepth, path)
+	if depth >= MaxDepth {
+		return fmt.Errorf("JSON nested deeper than %d at %s", MaxDepth, path)
 	}
 	switch d {
 	case '{':
@@ -216,7 +173,7 @@ func walkValue(dec *json.Decoder, path string, depth int) error {
 	return nil
 }
 
-func describeToken(tok json.Token) string {
+func DescribeToken(tok json.Token) string {
 	switch t := tok.(type) {
 	case json.Delim:
 		switch t {
@@ -238,7 +195,7 @@ func describeToken(tok json.Token) string {
 	return fmt.Sprintf("%T", tok)
 }
 
-func describeRaw(raw []byte) string {
+func DescribeRaw(raw []byte) string {
 	if len(raw) == 0 {
 		return "nothing"
 	}
@@ -255,4 +212,47 @@ func describeRaw(raw []byte) string {
 		return "a string"
 	}
 	return "a number"
+}
+
+// ExpectDelim reads the next token, which must be the delimiter d.
+func ExpectDelim(dec *json.Decoder, d json.Delim, what string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	if got, ok := tok.(json.Delim); !ok || got != d {
+		want := "object"
+		if d == '[' {
+			want = "array"
+		}
+		return fmt.Errorf("%s: want a JSON %s, got %s", what, want, DescribeToken(tok))
+	}
+	return nil
+}
+
+// NextKey reads an object key (the caller has checked dec.More()).
+func NextKey(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("invalid JSON: %v", err)
+	}
+	k, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("invalid JSON: object key is %s", DescribeToken(tok))
+	}
+	return k, nil
+}
+
+// NextString reads a value that must be a JSON string (not null). If the
+// value is an object or array, the error is returned without reading it.
+func NextString(dec *json.Decoder) (string, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return "", fmt.Errorf("invalid JSON: %v", err)
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return "", fmt.Errorf("want a JSON string, got %s", DescribeToken(tok))
+	}
+	return s, nil
 }
