@@ -8,6 +8,7 @@ import (
 	consensustypes "github.com/cosmos/cosmos-sdk/x/consensus/types"
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
+	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
@@ -82,6 +83,18 @@ var actionRules = map[string]ActionRule{
 	sdk.MsgTypeURL(&identitytypes.MsgSetPolicy{}):    governance,
 	sdk.MsgTypeURL(&identitytypes.MsgRemovePolicy{}): governance,
 	sdk.MsgTypeURL(&identitytypes.MsgUpdateParams{}): governance,
+
+	// x/attestation: batcher principals anchor log roots (scope: the log id);
+	// direct anchors need anchor-direct on the scope the submitter names.
+	sdk.MsgTypeURL(&attestationtypes.MsgAnchorRoot{}): {
+		Action: identitytypes.ActionAnchor,
+		Scope:  scopeField(func(m *attestationtypes.MsgAnchorRoot) string { return m.LogId }),
+	},
+	sdk.MsgTypeURL(&attestationtypes.MsgAnchorAttestation{}): {
+		Action: identitytypes.ActionAnchorDirect,
+		Scope:  scopeField(func(m *attestationtypes.MsgAnchorAttestation) string { return m.Scope }),
+	},
+	sdk.MsgTypeURL(&attestationtypes.MsgUpdateParams{}): governance,
 
 	// SDK modules: authority only.
 	sdk.MsgTypeURL(&authtypes.MsgUpdateParams{}):       governance,

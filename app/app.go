@@ -51,6 +51,9 @@ import (
 	upgradetypes "github.com/cosmos/cosmos-sdk/x/upgrade/types"
 
 	"github.com/adf-consortium/adf/app/crypto/composite"
+	"github.com/adf-consortium/adf/x/attestation"
+	attestationkeeper "github.com/adf-consortium/adf/x/attestation/keeper"
+	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	"github.com/adf-consortium/adf/x/consortium"
 	consortiumkeeper "github.com/adf-consortium/adf/x/consortium/keeper"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
@@ -100,6 +103,7 @@ type App struct {
 	ConsensusParamsKeeper consensuskeeper.Keeper
 	ConsortiumKeeper      consortiumkeeper.Keeper
 	IdentityKeeper        identitykeeper.Keeper
+	AttestationKeeper     attestationkeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -156,7 +160,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, upgradetypes.StoreKey, consensustypes.StoreKey, consortiumtypes.StoreKey,
-		identitytypes.StoreKey,
+		identitytypes.StoreKey, attestationtypes.StoreKey,
 	)
 
 	app := &App{
@@ -194,6 +198,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.IdentityKeeper = identitykeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[identitytypes.StoreKey]), app.AccountKeeper, app.ConsortiumKeeper, authority,
 	)
+	app.AttestationKeeper = attestationkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[attestationtypes.StoreKey]), app.IdentityKeeper, addrCodec, authority,
+	)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil),
@@ -201,6 +208,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		consensus.NewAppModule(appCodec, app.ConsensusParamsKeeper),
 		consortium.NewAppModule(appCodec, app.ConsortiumKeeper),
 		identity.NewAppModule(appCodec, app.IdentityKeeper),
+		attestation.NewAppModule(appCodec, app.AttestationKeeper),
 	)
 
 	// genutil is in the basic manager only: the `genesis` CLI needs it, but
@@ -214,7 +222,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(consortiumtypes.ModuleName)
 	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName, identitytypes.ModuleName)
-	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName}
+	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName, attestationtypes.ModuleName}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
 

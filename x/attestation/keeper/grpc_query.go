@@ -1,0 +1,334 @@
+package keeper
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"cosmossdk.io/collections"
+
+	"github.com/cosmos/cosmos-sdk/types/query"
+
+	"github.com/adf-consortium/adf/x/attestation/types"
+)
+
+type queryServer struct {
+	k Keeper
+}
+
+var _ types.QueryServer = queryServer{}
+
+// NewQueryServerImpl returns the attestation Query service.
+func NewQueryServerImpl(k Keeper) types.QueryServer {
+	return queryServer{k: k}
+}
+
+func notFoundOr(err error, format string, args ...any) error {
+	if errors.Is(err, collections.ErrNotFound) {
+		return status.Errorf(codes.NotFound, format, args...)
+	}
+	return status.Error(codes.Internal, err.Error())
+}
+
+func parseDigestArg(name, s string) ([]byte, error) {
+	if s == "" {
+		return nil, status.Errorf(codes.InvalidArgument, "%s is required", name)
+	}
+	d, err := types.ParseDigest(s)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "%s: %s", name, err)
+	}
+	return d, nil
+}
+
+func checkLogIDArg(id string) error {
+	if err := types.ValidateLogID(id); err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	return nil
+}
+
+// Params returns the params and the authority.
+func (q queryServer) Params(ctx context.Context, req *types.QueryParamsRequest) (*types.QueryParamsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	p, err := q.k.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryParamsResponse{Params: p, Authority: q.k.GetAuthority()}, nil
+}
+
+// RiskClass tells whether a risk class must be anchored directly.
+func (q queryServer) RiskClass(ctx context.Context, req *types.QueryRiskClassRequest) (*types.QueryRiskClassResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if err := types.ValidateRiskClass(req.RiskClass); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	p, err := q.k.Params.Get(ctx)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &types.QueryRiskClassResponse{Direct: p.IsDirectRiskClass(req.RiskClass), DirectRiskClasses: p.DirectRiskClasses}, nil
+}
+
+// Log returns one log.
+func (q queryServer) Log(ctx context.Context, req *types.QueryLogRequest) (*types.QueryLogResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if err := checkLogIDArg(req.LogId); err != nil {
+		return nil, err
+	}
+	l, err := q.k.Logs.Get(ctx, req.LogId)
+	if err != nil {
+		return nil, notFoundOr(err, "log %q not found", req.LogId)
+	}
+	return &types.QueryLogResponse{Log: l}, nil
+}
+
+// Root returns the root anchored for (log_id, tree_size).
+func (q queryServer) Root(ctx context.Context, req *types.QueryRootRequest) (*types.QueryRootResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if err := checkLogIDArg(req.LogId); err != nil {
+		return nil, err
+	}
+	if req.TreeSize == 0 {
+		return nil, status.Error(codes.InvalidArgument, "tree_size must be >= 1")
+	}
+	r, err := q.k.Roots.Get(ctx, collections.Join(req.LogId, req.TreeSize))
+	if err != nil {
+		return nil, notFoundOr(err, "no root of log %q anchored at tree_size %d", req.LogId, req.TreeSize)
+	}
+	return &types.QueryRootResponse{Root: r}, nil
+}
+
+// LatestRoot returns a log's latest anchored root.
+func (q queryServer) LatestRoot(ctx context.Context, req *types.QueryLatestRootRequest) (*types.QueryLatestRootResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	if err := checkLogIDArg(req.LogId); err != nil {
+		return nil, err
+	}
+	l, err := q.k.Logs.Get(ctx, req.LogId)
+	if err != nil {
+		return nil, notFoundOr(err, "log %q not found", req.LogId)
+	}
+	r, err := q.k.Roots.Get(ctx, collections.Join(l.LogId, l.TreeSize))
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "log %q: latest root at tree_size %d: %s", l.LogId, l.TreeSize, err)
+	}
+	return &types.QueryLatestRootResponse{Root: r}, nil
+}
+
+// Attestation returns one attestation by envelope digest.
+func (q queryServer) Attestation(ctx context.Context, req *types.QueryAttestationRequest) (*types.QueryAttestationResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	d, err := parseDigestArg("digest", req.Digest)
+	if err != nil {
+		return nil, err
+	}
+	a, err := q.k.Attestations.Get(ctx, d)
+	if err != nil {
+		return nil, notFoundOr(err, "attestation %s not found", types.FormatDigest(d))
+	}
+	return &types.QueryAttestationResponse{Attestation: a}, nil
+}
+
+// AttestationsBySubject lists the attestations with a subject, by envelope
+// digest.
+func (q queryServer) AttestationsBySubject(ctx context.Context, req *types.QueryAttestationsBySubjectRequest) (*types.QueryAttestationsBySubjectResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	subject, err := parseDigestArg("subject", req.Subject)
+	if err != nil {
+		return nil, err
+	}
+	out, page, err := query.CollectionPaginate(ctx, q.k.SubjectIndex, req.Pagination,
+		func(key collections.Pair[[]byte, []byte], _ collections.NoValue) (types.Attestation, error) {
+			return q.k.Attestations.Get(ctx, key.K2())
+		},
+		query.WithCollectionPaginationPairPrefix[[]byte, []byte](subject))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryAttestationsBySubjectResponse{Attestations: out, Pagination: page}, nil
+}
+
+// Provenance walks back from a subject; see Keeper.Provenance.
+func (q queryServer) Provenance(ctx context.Context, req *types.QueryProvenanceRequest) (*types.QueryProvenanceResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	subject, err := parseDigestArg("subject", req.Subject)
+	if err != nil {
+		return nil, err
+	}
+	steps, truncated, err := q.k.Provenance(ctx, subject)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	if len(steps) == 0 {
+		return nil, status.Errorf(codes.NotFound, "no attestation has subject %s", types.FormatDigest(subject))
+	}
+	return &types.QueryProvenanceResponse{Steps: steps, Truncated: truncated}, nil
+}
+
+// Bounds of the Provenance walk that are not params.
+const (
+	// MaxProvenanceScan bounds the subject-index entries read per digest.
+	MaxProvenanceScan = 256
+	// MaxProvenanceSteps bounds the steps returned.
+	MaxProvenanceSteps = 1024
+)
+
+// Provenance walks back from subject: the attestations with that subject
+// (depth 0), then, for each attestation, through its provenance links to
+// the earlier attestations whose subject is the linked material (depth
+// d+1), up to max_provenance_depth levels, following at most
+// max_provenance_fan_out attestations per digest (the most recently
+// anchored ones). Only attestations anchored before the one being walked
+// from are followed, so the walk always ends. The steps are returned in
+// anchoring order (oldest first), e.g. commit → build → image → test →
+// deploy; truncated tells whether a bound cut the walk short.
+func (k Keeper) Provenance(ctx context.Context, subject []byte) ([]types.ProvenanceStep, bool, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	fanOut := int(params.MaxProvenanceFanOut)
+	truncated := false
+
+	// attestationsOf returns up to fanOut attestations with subject d
+	// anchored before seq (0 = any), most recent first.
+	attestationsOf := func(d []byte, before uint64) ([]types.Attestation, error) {
+		it, err := k.SubjectIndex.Iterate(ctx, collections.NewPrefixedPairRange[[]byte, []byte](d))
+		if err != nil {
+			return nil, err
+		}
+		defer it.Close()
+		var found []types.Attestation
+		for scanned := 0; it.Valid(); it.Next() {
+			if scanned == MaxProvenanceScan {
+				truncated = true
+				break
+			}
+			scanned++
+			key, err := it.Key()
+			if err != nil {
+				return nil, err
+			}
+			a, err := k.Attestations.Get(ctx, key.K2())
+			if err != nil {
+				return nil, err
+			}
+			if before == 0 || a.Sequence < before {
+				found = append(found, a)
+			}
+		}
+		sort.Slice(found, func(i, j int) bool { return found[i].Sequence > found[j].Sequence })
+		if len(found) > fanOut {
+			found, truncated = found[:fanOut], true
+		}
+		return found, nil
+	}
+
+	type node struct {
+		a     types.Attestation
+		depth uint32
+	}
+	start, err := attestationsOf(subject, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	visited := make(map[string]int, len(start)) // digest → index in steps
+	var steps []types.ProvenanceStep
+	var queue []node
+	add := func(a types.Attestation, depth uint32) bool {
+		if _, seen := visited[string(a.EnvelopeDigest)]; seen {
+			return true
+		}
+		if len(steps) == MaxProvenanceSteps {
+			truncated = true
+			return false
+		}
+		visited[string(a.EnvelopeDigest)] = len(steps)
+		steps = append(steps, stepOf(a, depth))
+		queue = append(queue, node{a, depth})
+		return true
+	}
+	for _, a := range start {
+		if !add(a, 0) {
+			break
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, m := range n.a.MaterialDigests {
+			linked, err := k.ProvenanceLinks.Has(ctx, collections.Join(m, n.a.EnvelopeDigest))
+			if err != nil {
+				return nil, false, err
+			}
+			if !linked {
+				continue
+			}
+			i := visited[string(n.a.EnvelopeDigest)]
+			if !containsDigest(steps[i].LinkedMaterials, m) {
+				steps[i].LinkedMaterials = append(steps[i].LinkedMaterials, m)
+			}
+			if n.depth+1 >= params.MaxProvenanceDepth {
+				truncated = true
+				continue
+			}
+			prev, err := attestationsOf(m, n.a.Sequence)
+			if err != nil {
+				return nil, false, err
+			}
+			for _, p := range prev {
+				if !add(p, n.depth+1) {
+					break
+				}
+			}
+		}
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Sequence < steps[j].Sequence })
+	return steps, truncated, nil
+}
+
+func stepOf(a types.Attestation, depth uint32) types.ProvenanceStep {
+	return types.ProvenanceStep{
+		EnvelopeDigest: a.EnvelopeDigest,
+		Sequence:       a.Sequence,
+		PredicateType:  a.PredicateType,
+		Signer:         a.Signer,
+		PrincipalId:    a.PrincipalId,
+		OrgId:          a.OrgId,
+		RiskClass:      a.RiskClass,
+		Height:         a.Height,
+		Time:           a.Time,
+		SubjectDigests: a.SubjectDigests,
+		Depth:          depth,
+	}
+}
+
+func containsDigest(list [][]byte, d []byte) bool {
+	for _, x := range list {
+		if string(x) == string(d) {
+			return true
+		}
+	}
+	return false
+}
