@@ -53,6 +53,9 @@ func newRootCmd() *cobra.Command {
 		keyCmd(),
 		principalCmd(),
 		txCmd(),
+		attestCmd(),
+		verifyCmd(),
+		batcherCmd(),
 	)
 	return root
 }

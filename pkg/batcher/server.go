@@ -1,0 +1,781 @@
+package batcher
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/adf-consortium/adf/pkg/batchlog"
+	"github.com/adf-consortium/adf/pkg/dsse"
+	"github.com/adf-consortium/adf/pkg/intoto"
+	"github.com/adf-consortium/adf/pkg/sigscheme"
+)
+
+// Config configures a Server.
+type Config struct {
+	// LogID is the log's id (the scope of the anchor action).
+	LogID string
+	// ChainID is the DSSE signature domain's chain id.
+	ChainID string
+	// Action is the x/identity action a submitter's key needs on LogID
+	// (default "anchor").
+	Action string
+	// MaxEnvelopeBytes bounds a request body (default 262,144, the chain's
+	// default max_envelope_bytes).
+	MaxEnvelopeBytes int
+	// MaxSignatures bounds the signatures of an envelope (default 4).
+	MaxSignatures int
+	// KeyTTL is how long a fetched key is cached (default 30 s). Revocation
+	// does not wait for it: authorisation is re-checked every block.
+	KeyTTL time.Duration
+	// HeightPoll is how often the chain height is polled (default 250 ms);
+	// Authorize decisions are cached for one height.
+	HeightPoll time.Duration
+	// AdminToken enables POST /v1/entries/{index}/erase for
+	// "Authorization: Bearer <token>"; empty disables erasure.
+	AdminToken string
+	// Epoch is the anchoring interval (default 1 s); EpochEntries, when > 0,
+	// anchors as soon as that many entries are unanchored.
+	Epoch        time.Duration
+	EpochEntries uint64
+	// MaxGrowth caps the growth of one anchored root (the chain's
+	// max_entries_per_epoch_per_org, default 100,000); a larger backlog is
+	// anchored in several roots.
+	MaxGrowth uint64
+	// MaxBackoff caps the retry delay after a failed anchor (default 30 s).
+	MaxBackoff time.Duration
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.Action == "" {
+		c.Action = "anchor"
+	}
+	if c.MaxEnvelopeBytes <= 0 {
+		c.MaxEnvelopeBytes = 262144
+	}
+	if c.MaxSignatures <= 0 {
+		c.MaxSignatures = 4
+	}
+	if c.KeyTTL <= 0 {
+		c.KeyTTL = 30 * time.Second
+	}
+	if c.HeightPoll <= 0 {
+		c.HeightPoll = 250 * time.Millisecond
+	}
+	if c.Epoch <= 0 {
+		c.Epoch = time.Second
+	}
+	if c.MaxGrowth == 0 {
+		c.MaxGrowth = 100000
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Server is the batcher: HTTP API, signer checks and anchoring loop.
+type Server struct {
+	cfg   Config
+	log   *batchlog.Log
+	chain Chain
+	mux   *http.ServeMux
+
+	height atomic.Int64 // latest polled chain height (0 = unknown)
+
+	keyMu  sync.Mutex
+	keys   map[string]*keySlot
+	authMu sync.Mutex
+	auths  map[string]*authSlot
+	riskMu sync.Mutex
+	risks  map[string]riskAnswer
+
+	kick chan struct{}
+
+	anchorMu      sync.Mutex
+	lastAnchorErr string
+
+	reg            *prometheus.Registry
+	rejected       *prometheus.CounterVec
+	accepted       prometheus.Counter
+	anchors        prometheus.Counter
+	anchorFailures prometheus.Counter
+	ingestSeconds  prometheus.Histogram
+	anchorLag      prometheus.Histogram
+	authorizeCalls prometheus.Counter
+	keyInfoCalls   prometheus.Counter
+}
+
+type keySlot struct {
+	done    chan struct{}
+	info    *KeyInfo
+	pk      sigscheme.PublicKey
+	err     error
+	fetched time.Time
+}
+
+type riskAnswer struct {
+	direct  bool
+	fetched time.Time
+}
+
+type authSlot struct {
+	done   chan struct{}
+	dec    Decision
+	err    error
+	height int64
+}
+
+// New returns a Server over an open log.
+func New(l *batchlog.Log, ch Chain, cfg Config) *Server {
+	cfg.defaults()
+	if cfg.LogID == "" {
+		cfg.LogID = l.LogID()
+	}
+	s := &Server{
+		cfg: cfg, log: l, chain: ch,
+		keys:  map[string]*keySlot{},
+		auths: map[string]*authSlot{},
+		risks: map[string]riskAnswer{},
+		kick:  make(chan struct{}, 1),
+		reg:   prometheus.NewRegistry(),
+	}
+	s.initMetrics()
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/entries", s.handleSubmit)
+	mux.HandleFunc("GET /v1/entries/{index}", s.handleEntry)
+	mux.HandleFunc("POST /v1/entries/{index}/erase", s.handleErase)
+	mux.HandleFunc("GET /v1/proof/{index}", s.handleProof)
+	mux.HandleFunc("GET /v1/search", s.handleSearch)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	for route, allowed := range map[string]string{
+		"/v1/entries": "POST", "/v1/entries/{index}": "GET", "/v1/entries/{index}/erase": "POST",
+		"/v1/proof/{index}": "GET", "/v1/search": "GET", "/healthz": "GET", "/metrics": "GET",
+	} {
+		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			writeErr(w, http.StatusMethodNotAllowed, "method_not_allowed", fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, allowed))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, http.StatusNotFound, "not_found", fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
+	})
+	s.mux = mux
+	return s
+}
+
+func (s *Server) initMetrics() {
+	s.rejected = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "adf_batcher_rejected_total", Help: "Submissions refused, by reason code.",
+	}, []string{"reason"})
+	s.accepted = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "adf_batcher_accepted_total", Help: "Submissions answered with a receipt (new or existing entry).",
+	})
+	s.anchors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "adf_batcher_anchors_total", Help: "Roots anchored on chain.",
+	})
+	s.anchorFailures = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "adf_batcher_anchor_failures_total", Help: "Failed anchoring attempts.",
+	})
+	s.ingestSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "adf_batcher_ingest_seconds", Help: "Time from request to durable receipt.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	s.anchorLag = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "adf_batcher_anchor_lag_seconds", Help: "Per anchored root: time from the receipt of its oldest newly covered entry to the anchor (the worst submit-to-proof delay of that epoch).",
+		Buckets: []float64{0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300},
+	})
+	s.authorizeCalls = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "adf_batcher_chain_authorize_calls_total", Help: "Authorize queries sent to the chain.",
+	})
+	s.keyInfoCalls = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "adf_batcher_chain_key_calls_total", Help: "KeyInfo queries sent to the chain.",
+	})
+	stat := func(name, help string, f func(batchlog.Stats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(s.log.Stats())) })
+	}
+	s.reg.MustRegister(s.rejected, s.accepted, s.anchors, s.anchorFailures, s.ingestSeconds, s.anchorLag, s.authorizeCalls, s.keyInfoCalls,
+		stat("adf_batcher_entries_appended_total", "New entries made durable.", func(st batchlog.Stats) uint64 { return st.Appended }),
+		stat("adf_batcher_duplicates_total", "Resubmissions answered with the existing entry.", func(st batchlog.Stats) uint64 { return st.Duplicates }),
+		stat("adf_batcher_commits_total", "Synced pebble batches (group commits).", func(st batchlog.Stats) uint64 { return st.Batches }),
+		stat("adf_batcher_erased_total", "Entries whose payload was erased.", func(st batchlog.Stats) uint64 { return st.Erased }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "adf_batcher_tree_size", Help: "Entries in the log."},
+			func() float64 { return float64(s.log.Size()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "adf_batcher_anchored_tree_size", Help: "Tree size of the latest anchored root."},
+			func() float64 { return float64(s.log.Anchored().TreeSize) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "adf_batcher_chain_height", Help: "Latest chain height seen."},
+			func() float64 { return float64(s.height.Load()) }),
+	)
+}
+
+// Handler returns the HTTP API.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// apiError is an error with an HTTP status and a reason code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func fail(status int, code, format string, a ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg, "code": code})
+}
+
+// ReceiptJSON is the answer to a submission.
+type ReceiptJSON struct {
+	LogID          string `json:"log_id"`
+	Index          uint64 `json:"index"`
+	LeafHash       string `json:"leaf_hash"`
+	EnvelopeDigest string `json:"envelope_digest"`
+	Existing       bool   `json:"existing,omitempty"`
+	Signer         string `json:"signer"`
+}
+
+func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec, err := s.submit(r.Context(), w, r)
+	if err != nil {
+		var ae *apiError
+		if !errors.As(err, &ae) {
+			ae = fail(http.StatusInternalServerError, "internal", "%v", err)
+		}
+		s.rejected.WithLabelValues(ae.code).Inc()
+		writeErr(w, ae.status, ae.code, ae.msg)
+		return
+	}
+	s.accepted.Inc()
+	s.ingestSeconds.Observe(time.Since(start).Seconds())
+	if s.cfg.EpochEntries > 0 && s.log.Size()-s.log.Anchored().TreeSize >= s.cfg.EpochEntries {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	}
+	writeJSON(w, http.StatusOK, rec)
+}
+
+// submit checks and stores one envelope. Nothing is stored unless every
+// check passed.
+func (s *Server) submit(ctx context.Context, w http.ResponseWriter, r *http.Request) (*ReceiptJSON, error) {
+	if rc := r.URL.Query().Get("risk_class"); rc != "" {
+		if err := s.checkRiskClass(ctx, rc); err != nil {
+			return nil, err
+		}
+	}
+	max := s.cfg.MaxEnvelopeBytes
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(max)))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fail(http.StatusRequestEntityTooLarge, "too_large", "envelope too large: limit %d bytes", max)
+		}
+		return nil, fail(http.StatusBadRequest, "read", "reading body: %v", err)
+	}
+	env, err := dsse.Parse(body, dsse.Limits{MaxEnvelopeBytes: max, MaxSignatures: s.cfg.MaxSignatures})
+	switch {
+	case errors.Is(err, dsse.ErrTooLarge):
+		return nil, fail(http.StatusRequestEntityTooLarge, "too_large", "%v", err)
+	case errors.Is(err, dsse.ErrTooManySignatures):
+		return nil, fail(http.StatusBadRequest, "too_many_signatures", "%v", err)
+	case err != nil:
+		return nil, fail(http.StatusBadRequest, "malformed_envelope", "malformed DSSE envelope: %v", err)
+	}
+	if env.PayloadType != dsse.PayloadTypeInToto {
+		return nil, fail(http.StatusBadRequest, "payload_type", "payloadType is %q, want %q", trunc(env.PayloadType), dsse.PayloadTypeInToto)
+	}
+	st, err := intoto.ParseStatement(env.Payload, max)
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, "malformed_statement", "payload is not a valid in-toto statement: %v", err)
+	}
+	subjects, err := st.SubjectSHA256()
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, "subject_sha256", "%v", err)
+	}
+	signer, err := s.verifySigner(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	canonical, err := env.Marshal()
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, "malformed_envelope", "%v", err)
+	}
+	rc, err := s.log.Append(ctx, batchlog.Submission{Envelope: canonical, Digest: env.Digest(), Subjects: subjects})
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, fail(http.StatusServiceUnavailable, "cancelled", "%v", err)
+		}
+		return nil, fail(http.StatusServiceUnavailable, "storage", "log append failed, not stored: %v", err)
+	}
+	return &ReceiptJSON{
+		LogID: rc.LogID, Index: rc.Index, LeafHash: hex.EncodeToString(rc.LeafHash[:]),
+		EnvelopeDigest: hex.EncodeToString(rc.EnvelopeDigest[:]), Existing: rc.Existing, Signer: signer,
+	}, nil
+}
+
+var riskClassRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// checkRiskClass refuses entries whose declared risk class the chain wants
+// anchored directly (answers cached for KeyTTL).
+func (s *Server) checkRiskClass(ctx context.Context, rc string) error {
+	if !riskClassRE.MatchString(rc) {
+		return fail(http.StatusBadRequest, "bad_risk_class", "risk_class %q: want ^[a-z0-9][a-z0-9._-]{0,63}$", trunc(rc))
+	}
+	now := s.cfg.Now()
+	s.riskMu.Lock()
+	a, ok := s.risks[rc]
+	s.riskMu.Unlock()
+	if !ok || now.Sub(a.fetched) > s.cfg.KeyTTL {
+		direct, err := s.chain.RiskClassDirect(ctx, rc)
+		if err != nil {
+			return fail(http.StatusServiceUnavailable, "chain_unavailable", "asking the chain about risk class %s: %v", rc, err)
+		}
+		a = riskAnswer{direct: direct, fetched: now}
+		s.riskMu.Lock()
+		if len(s.risks) > 10000 {
+			s.risks = map[string]riskAnswer{}
+		}
+		s.risks[rc] = a
+		s.riskMu.Unlock()
+	}
+	if a.direct {
+		return fail(http.StatusConflict, "direct_anchor_required", "risk class %s must be anchored directly on chain (MsgAnchorAttestation), not through a batcher", rc)
+	}
+	return nil
+}
+
+// verifySigner finds a signature whose keyid is a registered key that
+// verifies it and is authorised for the action on the log; the first
+// failure is reported when none qualifies.
+func (s *Server) verifySigner(ctx context.Context, env *dsse.Envelope) (string, error) {
+	var first error
+	seen := make(map[string]bool, len(env.Signatures))
+	for i, sig := range env.Signatures {
+		if seen[sig.KeyID] {
+			continue
+		}
+		seen[sig.KeyID] = true
+		err := s.checkSignature(ctx, env, i, sig.KeyID)
+		if err == nil {
+			return sig.KeyID, nil
+		}
+		var ae *apiError
+		if errors.As(err, &ae) && ae.status >= 500 {
+			return "", err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return "", first
+}
+
+func (s *Server) checkSignature(ctx context.Context, env *dsse.Envelope, i int, keyID string) error {
+	if keyID == "" {
+		return fail(http.StatusBadRequest, "no_keyid", "signatures[%d] has no keyid (want the signer key's address)", i)
+	}
+	info, pk, err := s.key(ctx, keyID)
+	switch {
+	case errors.Is(err, ErrUnknownKey):
+		return fail(http.StatusForbidden, "unknown_key", "signatures[%d]: keyid %q is not a key registered on chain", i, trunc(keyID))
+	case err != nil:
+		return fail(http.StatusServiceUnavailable, "chain_unavailable", "looking up key %q: %v", trunc(keyID), err)
+	}
+	if st := strings.ToLower(info.Status); st != "" && !strings.Contains(st, "active") {
+		return fail(http.StatusForbidden, "key_inactive", "key %s is %s", keyID, info.Status)
+	}
+	if err := dsse.Verify(env, keyID, pk, s.cfg.ChainID); err != nil {
+		return fail(http.StatusBadRequest, "bad_signature", "signature of %s does not verify: %v", keyID, err)
+	}
+	dec, err := s.authorize(ctx, keyID)
+	if err != nil {
+		return fail(http.StatusServiceUnavailable, "chain_unavailable", "authorising %s: %v", keyID, err)
+	}
+	if !dec.Allowed {
+		return fail(http.StatusForbidden, "unauthorized", "key %s may not %s on %s: %s", keyID, s.cfg.Action, s.cfg.LogID, dec.Reason)
+	}
+	return nil
+}
+
+// key returns the (cached for KeyTTL) key registered at address.
+func (s *Server) key(ctx context.Context, addr string) (*KeyInfo, sigscheme.PublicKey, error) {
+	now := s.cfg.Now()
+	s.keyMu.Lock()
+	slot, ok := s.keys[addr]
+	if ok {
+		select {
+		case <-slot.done:
+			if slot.err != nil || now.Sub(slot.fetched) > s.cfg.KeyTTL {
+				ok = false
+			}
+		default: // in flight: wait for it
+		}
+	}
+	if !ok {
+		if len(s.keys) > 100000 {
+			s.keys = map[string]*keySlot{}
+		}
+		slot = &keySlot{done: make(chan struct{})}
+		s.keys[addr] = slot
+		s.keyMu.Unlock()
+		s.keyInfoCalls.Inc()
+		slot.info, slot.err = s.chain.KeyInfo(ctx, addr)
+		if slot.err == nil {
+			alg, err := sigscheme.ParseAlgorithm(slot.info.Algorithm)
+			if err == nil {
+				slot.pk, err = sigscheme.ParsePublicKey(alg, slot.info.PublicKey)
+			}
+			if err != nil {
+				slot.err = fmt.Errorf("chain key %s is unusable: %w", addr, err)
+			}
+		}
+		slot.fetched = now
+		close(slot.done)
+	} else {
+		s.keyMu.Unlock()
+	}
+	select {
+	case <-slot.done:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	return slot.info, slot.pk, slot.err
+}
+
+// authorize returns Authorize(signer, action, log id), cached for the
+// current chain height only, so a revocation takes effect with the next
+// block the poller sees. With no known height it asks every time.
+func (s *Server) authorize(ctx context.Context, signer string) (Decision, error) {
+	h := s.height.Load()
+	if h == 0 {
+		s.authorizeCalls.Inc()
+		return s.chain.Authorize(ctx, signer, s.cfg.Action, s.cfg.LogID)
+	}
+	s.authMu.Lock()
+	slot, ok := s.auths[signer]
+	if ok && slot.height != h {
+		ok = false
+	}
+	if ok {
+		select {
+		case <-slot.done:
+			if slot.err != nil {
+				ok = false
+			}
+		default:
+		}
+	}
+	if !ok {
+		if len(s.auths) > 100000 {
+			s.auths = map[string]*authSlot{}
+		}
+		slot = &authSlot{done: make(chan struct{}), height: h}
+		s.auths[signer] = slot
+		s.authMu.Unlock()
+		s.authorizeCalls.Inc()
+		slot.dec, slot.err = s.chain.Authorize(ctx, signer, s.cfg.Action, s.cfg.LogID)
+		close(slot.done)
+	} else {
+		s.authMu.Unlock()
+	}
+	select {
+	case <-slot.done:
+	case <-ctx.Done():
+		return Decision{}, ctx.Err()
+	}
+	return slot.dec, slot.err
+}
+
+// PollHeight reads the chain height once (the Run loop does it every
+// HeightPoll); a new height invalidates the cached authorisations.
+func (s *Server) PollHeight(ctx context.Context) error {
+	h, err := s.chain.Height(ctx)
+	if err != nil {
+		return err
+	}
+	s.height.Store(h)
+	return nil
+}
+
+func (s *Server) pollLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.HeightPoll)
+	defer t.Stop()
+	for {
+		if err := s.PollHeight(ctx); err != nil {
+			// Unknown height: fall back to asking on every request.
+			s.height.Store(0)
+			s.cfg.Logger.Warn("chain height poll failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// EntryJSON is GET /v1/entries/{index}.
+type EntryJSON struct {
+	LogID          string          `json:"log_id"`
+	Index          uint64          `json:"index"`
+	LeafHash       string          `json:"leaf_hash"`
+	EnvelopeDigest string          `json:"envelope_digest"`
+	Received       time.Time       `json:"received"`
+	Subjects       []string        `json:"subjects"`
+	Salt           string          `json:"salt,omitempty"`
+	Envelope       json.RawMessage `json:"envelope,omitempty"`
+	Erased         bool            `json:"erased,omitempty"`
+	ErasedAt       *time.Time      `json:"erased_at,omitempty"`
+	EraseReason    string          `json:"erase_reason,omitempty"`
+}
+
+func (s *Server) entryJSON(e *batchlog.Entry) EntryJSON {
+	out := EntryJSON{
+		LogID: s.cfg.LogID, Index: e.Index, LeafHash: hex.EncodeToString(e.LeafHash[:]),
+		EnvelopeDigest: hex.EncodeToString(e.EnvelopeDigest[:]), Received: e.Received,
+		Subjects: make([]string, len(e.Subjects)), Erased: e.Erased, EraseReason: e.EraseReason,
+	}
+	for i, d := range e.Subjects {
+		out.Subjects[i] = "sha256:" + hex.EncodeToString(d[:])
+	}
+	if !e.Erased {
+		out.Salt = hex.EncodeToString(e.Salt)
+		out.Envelope = json.RawMessage(e.Envelope)
+	} else if !e.ErasedAt.IsZero() {
+		t := e.ErasedAt
+		out.ErasedAt = &t
+	}
+	return out
+}
+
+func parseIndex(r *http.Request) (uint64, *apiError) {
+	v := r.PathValue("index")
+	i, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, fail(http.StatusBadRequest, "bad_index", "index %q is not a non-negative integer", trunc(v))
+	}
+	return i, nil
+}
+
+func (s *Server) lookupErr(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, batchlog.ErrNotFound):
+		writeErr(w, http.StatusNotFound, "not_found", err.Error())
+	case errors.Is(err, batchlog.ErrNotAnchored):
+		w.Header().Set("Retry-After", strconv.Itoa(int(s.cfg.Epoch/time.Second)+1))
+		writeErr(w, http.StatusConflict, "not_anchored", err.Error())
+	default:
+		writeErr(w, http.StatusInternalServerError, "internal", err.Error())
+	}
+}
+
+func (s *Server) handleEntry(w http.ResponseWriter, r *http.Request) {
+	i, ae := parseIndex(r)
+	if ae != nil {
+		writeErr(w, ae.status, ae.code, ae.msg)
+		return
+	}
+	e, err := s.log.Entry(i)
+	if err != nil {
+		s.lookupErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.entryJSON(e))
+}
+
+// ProofJSON is GET /v1/proof/{index}: an inclusion proof to the latest
+// anchored root.
+type ProofJSON struct {
+	LogID        string    `json:"log_id"`
+	Index        uint64    `json:"index"`
+	LeafHash     string    `json:"leaf_hash"`
+	TreeSize     uint64    `json:"tree_size"`
+	RootHash     string    `json:"root_hash"`
+	Height       int64     `json:"height"`
+	AnchoredTime time.Time `json:"anchored_time,omitzero"`
+	Proof        []string  `json:"inclusion_proof"`
+}
+
+func (s *Server) handleProof(w http.ResponseWriter, r *http.Request) {
+	i, ae := parseIndex(r)
+	if ae != nil {
+		writeErr(w, ae.status, ae.code, ae.msg)
+		return
+	}
+	p, err := s.log.ProofToAnchored(i)
+	if err != nil {
+		s.lookupErr(w, err)
+		return
+	}
+	out := ProofJSON{
+		LogID: s.cfg.LogID, Index: p.Index, LeafHash: hex.EncodeToString(p.LeafHash[:]),
+		TreeSize: p.Anchored.TreeSize, RootHash: hex.EncodeToString(p.Anchored.RootHash[:]),
+		Height: p.Anchored.Height, AnchoredTime: p.Anchored.Time, Proof: make([]string, len(p.Proof)),
+	}
+	for k, h := range p.Proof {
+		out.Proof[k] = hex.EncodeToString(h[:])
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	subj := q.Get("subject")
+	hexd, ok := strings.CutPrefix(subj, "sha256:")
+	var d [32]byte
+	valid := ok && len(hexd) == 64
+	if valid {
+		_, err := hex.Decode(d[:], []byte(hexd))
+		valid = err == nil
+	}
+	if !valid {
+		writeErr(w, http.StatusBadRequest, "bad_subject", fmt.Sprintf("subject %q: want sha256:<64 hex digits>", trunc(subj)))
+		return
+	}
+	from, limit := uint64(0), 100
+	if v := q.Get("from"); v != "" {
+		f, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			writeErr(w, http.StatusBadRequest, "bad_from", fmt.Sprintf("from %q is not an index", trunc(v)))
+			return
+		}
+		from = f
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			writeErr(w, http.StatusBadRequest, "bad_limit", fmt.Sprintf("limit %q: want 1..1000", trunc(v)))
+			return
+		}
+		limit = n
+	}
+	idx, err := s.log.Search(d, from, limit+1)
+	if err != nil {
+		writeErr(w, http.StatusInternalServerError, "internal", err.Error())
+		return
+	}
+	type hit struct {
+		Index          uint64    `json:"index"`
+		EnvelopeDigest string    `json:"envelope_digest"`
+		LeafHash       string    `json:"leaf_hash"`
+		Received       time.Time `json:"received"`
+		Erased         bool      `json:"erased,omitempty"`
+	}
+	out := struct {
+		Subject string  `json:"subject"`
+		Entries []hit   `json:"entries"`
+		Next    *uint64 `json:"next,omitempty"`
+	}{Subject: "sha256:" + strings.ToLower(hexd), Entries: []hit{}}
+	if len(idx) > limit {
+		n := idx[limit]
+		out.Next = &n
+		idx = idx[:limit]
+	}
+	for _, i := range idx {
+		e, err := s.log.Entry(i)
+		if err != nil {
+			writeErr(w, http.StatusInternalServerError, "internal", err.Error())
+			return
+		}
+		out.Entries = append(out.Entries, hit{Index: i, EnvelopeDigest: hex.EncodeToString(e.EnvelopeDigest[:]),
+			LeafHash: hex.EncodeToString(e.LeafHash[:]), Received: e.Received, Erased: e.Erased})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	a := s.log.Anchored()
+	s.anchorMu.Lock()
+	lastErr := s.lastAnchorErr
+	s.anchorMu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status": "ok", "log_id": s.cfg.LogID, "tree_size": s.log.Size(),
+		"anchored_tree_size": a.TreeSize, "anchored_height": a.Height, "chain_height": s.height.Load(),
+		"last_anchor_error": lastErr,
+	})
+}
+
+func (s *Server) handleErase(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.AdminToken == "" {
+		writeErr(w, http.StatusForbidden, "erase_disabled", "erasure is disabled (start the batcher with --admin-token)")
+		return
+	}
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
+		writeErr(w, http.StatusUnauthorized, "admin_token", "erasure needs Authorization: Bearer <admin token>")
+		return
+	}
+	i, ae := parseIndex(r)
+	if ae != nil {
+		writeErr(w, ae.status, ae.code, ae.msg)
+		return
+	}
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeErr(w, http.StatusBadRequest, "malformed_request", fmt.Sprintf("want {\"reason\": \"…\"}: %v", err))
+		return
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		writeErr(w, http.StatusBadRequest, "reason_required", "an erasure needs a reason")
+		return
+	}
+	e, err := s.log.Erase(i, req.Reason)
+	switch {
+	case errors.Is(err, batchlog.ErrErased):
+		writeErr(w, http.StatusConflict, "already_erased", err.Error())
+		return
+	case err != nil:
+		s.lookupErr(w, err)
+		return
+	}
+	s.cfg.Logger.Info("entry erased", "index", i, "reason", req.Reason)
+	writeJSON(w, http.StatusOK, s.entryJSON(e))
+}
+
+func trunc(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
