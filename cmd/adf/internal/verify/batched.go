@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,8 @@ import (
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+
+	"github.com/adf-consortium/adf/pkg/batchlog"
 )
 
 // BatchedResult is what VerifyBatched established for one batcher entry.
@@ -91,17 +92,6 @@ func getBatcher(ctx context.Context, base, path string, out any) error {
 		return fmt.Errorf("batcher GET %s: %w", u, err)
 	}
 	return nil
-}
-
-// batchLeaf is the batcher's leaf commitment (pkg/batchlog.LeafHash):
-// merkle.LeafHash(SHA-256(salt || envelope)).
-func batchLeaf(salt, envelope []byte) merkle.Hash {
-	h := sha256.New()
-	h.Write(salt)
-	h.Write(envelope)
-	var c [32]byte
-	copy(c[:], h.Sum(nil))
-	return merkle.LeafHash(c[:])
 }
 
 func decodeHash(s string) (merkle.Hash, error) {
@@ -178,7 +168,7 @@ func (f *Fetcher) checkBatchedEntry(ctx context.Context, index uint64, subject, 
 	if err != nil {
 		return nil, fmt.Errorf("salt: %w", err)
 	}
-	leaf := batchLeaf(salt, e.Envelope)
+	leaf := batchlog.LeafHash(salt, e.Envelope)
 	if want, err := decodeHash(e.LeafHash); err != nil || want != leaf {
 		return nil, fmt.Errorf("leaf: SHA-256(salt || envelope) gives %x, the batcher says %s", leaf, e.LeafHash)
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+
+	"github.com/adf-consortium/adf/pkg/batchlog"
 )
 
 // fakeNode answers the ABCI queries batched verification makes.
@@ -90,7 +92,7 @@ func TestBatchedEntries(t *testing.T) {
 		salt := make([]byte, 32)
 		_, _ = rand.Read(salt)
 		salts[i] = salt
-		if _, err := lg.Append(batchLeaf(salt, env)); err != nil {
+		if _, err := lg.Append(batchlog.LeafHash(salt, env)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,7 +108,7 @@ func TestBatchedEntries(t *testing.T) {
 			env := envs[idx]
 			e, _ := dsse.Parse(env, dsse.DefaultLimits)
 			d := e.Digest()
-			_ = json.NewEncoder(w).Encode(map[string]any{"log_id": "acme/b1", "index": idx, "leaf_hash": hex.EncodeToString(func() []byte { h := batchLeaf(salts[idx], env); return h[:] }()),
+			_ = json.NewEncoder(w).Encode(map[string]any{"log_id": "acme/b1", "index": idx, "leaf_hash": hex.EncodeToString(func() []byte { h := batchlog.LeafHash(salts[idx], env); return h[:] }()),
 				"envelope_digest": hex.EncodeToString(d[:]), "received": time.Now(), "salt": hex.EncodeToString(salts[idx]), "envelope": json.RawMessage(env)})
 		case strings.HasPrefix(r.URL.Path, "/v1/proof/"):
 			fmt.Sscan(strings.TrimPrefix(r.URL.Path, "/v1/proof/"), &idx)

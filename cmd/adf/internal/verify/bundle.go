@@ -33,6 +33,8 @@ import (
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+
+	"github.com/adf-consortium/adf/pkg/batchlog"
 )
 
 // BundleVersion is the format version of Bundle.
@@ -512,7 +514,7 @@ func verifyBatchEntry(b *Bundle) error {
 		}
 		copy(proof[i][:], h)
 	}
-	leaf := batchLeaf(be.Salt, b.Envelope)
+	leaf := batchlog.LeafHash(be.Salt, b.Envelope)
 	if err := mhash.VerifyInclusion(be.Index, be.TreeSize, leaf, proof, root); err != nil {
 		return fail("batch entry", "entry %d (leaf %x) is not in root %x of size %d: %v", be.Index, leaf, root, be.TreeSize, err)
 	}

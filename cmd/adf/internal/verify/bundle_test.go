@@ -31,6 +31,8 @@ import (
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+
+	"github.com/adf-consortium/adf/pkg/batchlog"
 )
 
 const testChainID = "adf-verify-test"
@@ -100,9 +102,9 @@ func newFixtureOpts(t testing.TB, nVals int, genKey func() cmttypes.PrivValidato
 		lg := merkle.NewLog(store)
 		salt := bytes.Repeat([]byte{7}, 32)
 		for i := range 3 {
-			leaf := batchLeaf([]byte{byte(i)}, []byte("other"))
+			leaf := batchlog.LeafHash([]byte{byte(i)}, []byte("other"))
 			if i == 1 {
-				leaf = batchLeaf(salt, envBytes)
+				leaf = batchlog.LeafHash(salt, envBytes)
 			}
 			if _, err := lg.Append(leaf); err != nil {
 				t.Fatal(err)
