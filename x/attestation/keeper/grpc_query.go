@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"errors"
 	"sort"
 
 	"google.golang.org/grpc/codes"
@@ -13,6 +12,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/adf-consortium/adf/x/attestation/types"
+
+	"github.com/adf-consortium/adf/x/internal/grpcerr"
 )
 
 type queryServer struct {
@@ -24,13 +25,6 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the attestation Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-func notFoundOr(err error, format string, args ...any) error {
-	if errors.Is(err, collections.ErrNotFound) {
-		return status.Errorf(codes.NotFound, format, args...)
-	}
-	return status.Error(codes.Internal, err.Error())
 }
 
 func parseDigestArg(name, s string) ([]byte, error) {
@@ -88,7 +82,7 @@ func (q queryServer) Log(ctx context.Context, req *types.QueryLogRequest) (*type
 	}
 	l, err := q.k.Logs.Get(ctx, req.LogId)
 	if err != nil {
-		return nil, notFoundOr(err, "log %q not found", req.LogId)
+		return nil, grpcerr.NotFoundOr(err, "log %q not found", req.LogId)
 	}
 	return &types.QueryLogResponse{Log: l}, nil
 }
@@ -106,7 +100,7 @@ func (q queryServer) Root(ctx context.Context, req *types.QueryRootRequest) (*ty
 	}
 	r, err := q.k.Roots.Get(ctx, collections.Join(req.LogId, req.TreeSize))
 	if err != nil {
-		return nil, notFoundOr(err, "no root of log %q anchored at tree_size %d", req.LogId, req.TreeSize)
+		return nil, grpcerr.NotFoundOr(err, "no root of log %q anchored at tree_size %d", req.LogId, req.TreeSize)
 	}
 	return &types.QueryRootResponse{Root: r}, nil
 }
@@ -121,7 +115,7 @@ func (q queryServer) LatestRoot(ctx context.Context, req *types.QueryLatestRootR
 	}
 	l, err := q.k.Logs.Get(ctx, req.LogId)
 	if err != nil {
-		return nil, notFoundOr(err, "log %q not found", req.LogId)
+		return nil, grpcerr.NotFoundOr(err, "log %q not found", req.LogId)
 	}
 	r, err := q.k.Roots.Get(ctx, collections.Join(l.LogId, l.TreeSize))
 	if err != nil {
@@ -141,7 +135,7 @@ func (q queryServer) Attestation(ctx context.Context, req *types.QueryAttestatio
 	}
 	a, err := q.k.Attestations.Get(ctx, d)
 	if err != nil {
-		return nil, notFoundOr(err, "attestation %s not found", types.FormatDigest(d))
+		return nil, grpcerr.NotFoundOr(err, "attestation %s not found", types.FormatDigest(d))
 	}
 	return &types.QueryAttestationResponse{Attestation: a}, nil
 }

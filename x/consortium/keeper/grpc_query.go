@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"errors"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -12,6 +11,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/adf-consortium/adf/x/consortium/types"
+
+	"github.com/adf-consortium/adf/x/internal/grpcerr"
 )
 
 type queryServer struct {
@@ -23,13 +24,6 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the consortium Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-func notFoundOr(err error, format string, args ...any) error {
-	if errors.Is(err, collections.ErrNotFound) {
-		return status.Errorf(codes.NotFound, format, args...)
-	}
-	return status.Error(codes.Internal, err.Error())
 }
 
 // Params returns the params.
@@ -54,7 +48,7 @@ func (q queryServer) Organization(ctx context.Context, req *types.QueryOrganizat
 	}
 	org, err := q.k.Organizations.Get(ctx, req.OrgId)
 	if err != nil {
-		return nil, notFoundOr(err, "organization %q not found", req.OrgId)
+		return nil, grpcerr.NotFoundOr(err, "organization %q not found", req.OrgId)
 	}
 	return &types.QueryOrganizationResponse{Organization: org}, nil
 }
@@ -79,7 +73,7 @@ func (q queryServer) Proposal(ctx context.Context, req *types.QueryProposalReque
 	}
 	p, err := q.k.Proposals.Get(ctx, req.ProposalId)
 	if err != nil {
-		return nil, notFoundOr(err, "proposal %d not found", req.ProposalId)
+		return nil, grpcerr.NotFoundOr(err, "proposal %d not found", req.ProposalId)
 	}
 	return &types.QueryProposalResponse{Proposal: p}, nil
 }
@@ -132,7 +126,7 @@ func (q queryServer) Validator(ctx context.Context, req *types.QueryValidatorReq
 	}
 	v, err := q.k.Validators.Get(ctx, req.Name)
 	if err != nil {
-		return nil, notFoundOr(err, "validator %q not found", req.Name)
+		return nil, grpcerr.NotFoundOr(err, "validator %q not found", req.Name)
 	}
 	return &types.QueryValidatorResponse{Validator: v}, nil
 }

@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +14,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/adf-consortium/adf/x/identity/types"
+
+	"github.com/adf-consortium/adf/x/internal/grpcerr"
 )
 
 type queryServer struct {
@@ -26,13 +27,6 @@ var _ types.QueryServer = queryServer{}
 // NewQueryServerImpl returns the identity Query service.
 func NewQueryServerImpl(k Keeper) types.QueryServer {
 	return queryServer{k: k}
-}
-
-func notFoundOr(err error, format string, args ...any) error {
-	if errors.Is(err, collections.ErrNotFound) {
-		return status.Errorf(codes.NotFound, format, args...)
-	}
-	return status.Error(codes.Internal, err.Error())
 }
 
 // Params returns the params and the authority.
@@ -57,7 +51,7 @@ func (q queryServer) Principal(ctx context.Context, req *types.QueryPrincipalReq
 	}
 	p, err := q.k.Principals.Get(ctx, req.Id)
 	if err != nil {
-		return nil, notFoundOr(err, "principal %q not found", req.Id)
+		return nil, grpcerr.NotFoundOr(err, "principal %q not found", req.Id)
 	}
 	return &types.QueryPrincipalResponse{Principal: p}, nil
 }
@@ -102,7 +96,7 @@ func (q queryServer) Key(ctx context.Context, req *types.QueryKeyRequest) (*type
 	}
 	key, err := q.k.Keys.Get(ctx, addr)
 	if err != nil {
-		return nil, notFoundOr(err, "key %s not found", req.Address)
+		return nil, grpcerr.NotFoundOr(err, "key %s not found", req.Address)
 	}
 	return &types.QueryKeyResponse{Key: key}, nil
 }
@@ -143,7 +137,7 @@ func (q queryServer) Policy(ctx context.Context, req *types.QueryPolicyRequest) 
 	}
 	p, err := q.k.Policies.Get(ctx, req.Id)
 	if err != nil {
-		return nil, notFoundOr(err, "policy %q not found", req.Id)
+		return nil, grpcerr.NotFoundOr(err, "policy %q not found", req.Id)
 	}
 	return &types.QueryPolicyResponse{Policy: p}, nil
 }
@@ -230,7 +224,7 @@ func (q queryServer) KeyValidity(ctx context.Context, req *types.QueryKeyValidit
 	}
 	key, err := q.k.Keys.Get(ctx, addr)
 	if err != nil {
-		return nil, notFoundOr(err, "key %s not found", req.Address)
+		return nil, grpcerr.NotFoundOr(err, "key %s not found", req.Address)
 	}
 	valid, reason := KeyValidAt(key, height, at)
 	return &types.QueryKeyValidityResponse{Valid: valid, Reason: reason, Key: key}, nil
