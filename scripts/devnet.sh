@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Runs a single-validator ADF chain in the foreground from build/devnet,
-# creating it on first run and resuming it afterwards.
+# Runs a single-validator ADF chain and a batcher next to it, from
+# build/devnet, creating them on first run and resuming them afterwards.
+# Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADFD=${ADFD:-build/adfd}
+ADF=${ADF:-build/adf}
 HOME_DIR=${DEVNET_HOME:-build/devnet}
 NODE="$HOME_DIR/node0"
+KEYS="$HOME_DIR/adf-keys"
+LOG_ID=demo/builds
+BATCHER_LISTEN=127.0.0.1:8080
+ADMIN=(--from demo-admin --home "$NODE" --keyring-backend test)
 
+if curl -s --max-time 1 http://127.0.0.1:26657/status >/dev/null; then
+  echo "devnet: something already answers on 127.0.0.1:26657 (another devnet or localnet node?); stop it first" >&2
+  exit 1
+fi
 if [ ! -f "$NODE/config/genesis.json" ]; then
   echo "devnet: creating a new chain in $HOME_DIR"
   "$ADFD" network init networks/devnet/network.json --output "$HOME_DIR" --force >/dev/null
@@ -15,27 +25,77 @@ else
   echo "devnet: resuming the chain in $HOME_DIR (make devnet-reset wipes it)"
   fresh=0
 fi
+mkdir -p "$KEYS" && chmod 700 "$KEYS"
 
-ADMIN=$("$ADFD" keys show demo-admin -a --home "$NODE" --keyring-backend test)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+"$ADFD" start --home "$NODE" &
+pids+=($!)
+
+height() { curl -s --max-time 2 http://127.0.0.1:26657/status | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p'; }
+wait_height() { # wait_height N: until the chain reaches height N (60 s at most)
+  for _ in $(seq 1 120); do
+    kill -0 "${pids[0]}" 2>/dev/null || { echo "devnet: adfd exited; see the output above" >&2; return 1; }
+    h=$(height || true)
+    if [ -n "$h" ] && [ "$h" -ge "$1" ]; then return 0; fi
+    sleep 0.5
+  done
+  echo "devnet: the node did not reach height $1" >&2
+  return 1
+}
+wait_height 2
+
+if [ "$fresh" = 1 ]; then
+  # A batcher principal, and policies letting it anchor its log and CI
+  # principals submit to it, voted by the one demo org.
+  "$ADF" principal register --id demo/batcher --kind batcher --role batcher "${ADMIN[@]}" >/dev/null
+  "$ADF" principal register --id demo/ci-1 --kind ci-runner --role ci "${ADMIN[@]}" >/dev/null
+  auth=$("$ADFD" q identity params --home "$NODE" -o json | sed -n 's/.*"authority": *"\([^"]*\)".*/\1/p')
+  cat >"$HOME_DIR/policies.json" <<JSON
+{"title": "devnet policies", "summary": "batcher and CI may anchor the demo log; CI may anchor directly",
+ "messages": [
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "batcher-anchor", "role": "batcher", "action": "anchor", "scope_pattern": "demo/*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "ci-anchor", "role": "ci", "action": "anchor", "scope_pattern": "demo/*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "ci-anchor-direct", "role": "ci", "action": "anchor-direct", "scope_pattern": "*"}}]}
+JSON
+  "$ADFD" tx consortium submit-proposal "$HOME_DIR/policies.json" "${ADMIN[@]}" --yes >/dev/null
+  wait_height $(( $(height) + 2 ))
+  "$ADFD" tx consortium vote 1 yes "${ADMIN[@]}" --yes >/dev/null
+  wait_height $(( $(height) + 2 ))
+fi
+
+# Keys live at most a day (max_key_ttl): the batcher gets a fresh one each run.
+bkey="batcher-$(date +%s)"
+"$ADF" key new --name "$bkey" --algo composite --ttl 24h --principal demo/batcher --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
+"$ADF" batcher serve --data-dir "$HOME_DIR/batcher" --log-id "$LOG_ID" --key "$bkey" --keys-dir "$KEYS" \
+  --listen "$BATCHER_LISTEN" >>"$HOME_DIR/batcher.log" 2>&1 &
+pids+=($!)
+
 cat <<MSG
 
   ADF devnet  chain-id adf-devnet-1, one ML-DSA-65 validator, ~1 s blocks
   RPC   http://127.0.0.1:26657     gRPC 127.0.0.1:9090     REST http://127.0.0.1:1317
-  demo org admin key: demo-admin ($ADMIN), test keyring in $NODE
+  batcher http://$BATCHER_LISTEN  log $LOG_ID  (log: $HOME_DIR/batcher.log)
+  demo org admin key: demo-admin, test keyring in $NODE; adf keys in $KEYS
 
   Try, in another terminal:
-    build/adfd status --node tcp://127.0.0.1:26657
-    build/adfd q consortium organizations --home $NODE
-    build/adfd q consortium validators --home $NODE
-    curl -s http://127.0.0.1:1317/adf/consortium/v1/params
     build/adf status
-    build/adf principal register --id demo/ci-1 --kind ci-runner --role ci \
-        --from demo-admin --home $NODE --keyring-backend test
-    build/adf key new --name ci --algo composite --ttl 1h --principal demo/ci-1 \
-        --from demo-admin --home $NODE --keyring-backend test
-    build/adf key show ci
+    build/adfd q consortium validators --home $NODE
+    curl -s http://127.0.0.1:1317/adf/identity/v1/policies
+    build/adf key new --name ci --algo composite --ttl 1h --principal demo/ci-1 \\
+        --keys-dir $KEYS --from demo-admin --home $NODE --keyring-backend test
+    echo hello > /tmp/artifact.txt
+    build/adf attest --subject /tmp/artifact.txt --builder-id https://example.org/devnet \\
+        --key ci --keys-dir $KEYS --batcher http://$BATCHER_LISTEN
+    build/adf verify --subject sha256:\$(sha256sum /tmp/artifact.txt | cut -d' ' -f1) --batcher http://$BATCHER_LISTEN
 
-  Ctrl-C stops the node; make devnet resumes it.
+  Ctrl-C stops the node and the batcher; make devnet resumes them.
 
 MSG
-exec "$ADFD" start --home "$NODE"
+wait "${pids[0]}"
