@@ -640,6 +640,12 @@ func TestBatcher(t *testing.T) {
 				verifyProof(t, g.rc, p)
 			}
 			t.Logf("all %d receipts survived the SIGKILL and verify against chain roots (%d distinct tree sizes checked on chain)", len(receipts), len(chainRoots))
+			// Informational: an anchor tx of the killed process can land
+			// after the restarted one read the chain's latest root; its first
+			// attempt then fails (stale consistency proof) and is retried.
+			if m := metricLines(hc, base+"/metrics", "adf_batcher_anchors_total", "adf_batcher_anchor_failures_total"); m != "" {
+				t.Logf("batcher metrics after restart:\n%s", m)
+			}
 		}},
 	}
 	for _, s := range steps {
