@@ -315,16 +315,20 @@ func (c *chainAdapter) AnchorRoot(ctx context.Context, logID string, size uint64
 	}
 	res, err := c.cl.Send(ctx, c.enc, c.signer, []sdk.Msg{msg}, chain.SendOptions{ChainID: c.chainID, Gas: c.gas, Wait: 30 * time.Second})
 	if err != nil {
-		if isAlreadyAnchored(err) {
+		if isAttestationError(err, attestationtypes.ErrRootAlreadyAnchored.ABCICode()) {
 			return 0, fmt.Errorf("%w: %v", batcher.ErrRootAlreadyAnchored, err)
+		}
+		if isAttestationError(err, attestationtypes.ErrInvalidConsistencyProof.ABCICode()) {
+			return 0, fmt.Errorf("%w: %v", batcher.ErrStaleAnchorBase, err)
 		}
 		return 0, txError("MsgAnchorRoot", err)
 	}
 	return res.Height, nil
 }
 
-func isAlreadyAnchored(err error) bool {
-	code := attestationtypes.ErrRootAlreadyAnchored.ABCICode()
+// isAttestationError reports whether the chain refused the tx with this
+// x/attestation error code, in CheckTx or in the block.
+func isAttestationError(err error, code uint32) bool {
 	var ce *chain.CheckTxError
 	var de *chain.DeliverError
 	switch {

@@ -107,11 +107,13 @@ func TestBatcherChainAdapter(t *testing.T) {
 	if d, err := a.RiskClassDirect(ctx, "build"); err != nil || d {
 		t.Fatalf("risk class build: %v %v", d, err)
 	}
-	code := attestationtypes.ErrRootAlreadyAnchored.ABCICode()
-	if !isAlreadyAnchored(&chain.CheckTxError{Code: code, Codespace: attestationtypes.Codespace}) ||
-		!isAlreadyAnchored(&chain.DeliverError{Result: &chain.TxResult{Code: code, Codespace: attestationtypes.Codespace}}) ||
-		isAlreadyAnchored(&chain.CheckTxError{Code: code, Codespace: "identity"}) {
-		t.Fatal("isAlreadyAnchored")
+	for _, code := range []uint32{attestationtypes.ErrRootAlreadyAnchored.ABCICode(), attestationtypes.ErrInvalidConsistencyProof.ABCICode()} {
+		if !isAttestationError(&chain.CheckTxError{Code: code, Codespace: attestationtypes.Codespace}, code) ||
+			!isAttestationError(&chain.DeliverError{Result: &chain.TxResult{Code: code, Codespace: attestationtypes.Codespace}}, code) ||
+			isAttestationError(&chain.CheckTxError{Code: code, Codespace: "identity"}, code) ||
+			isAttestationError(&chain.CheckTxError{Code: code + 1, Codespace: attestationtypes.Codespace}, code) {
+			t.Fatalf("isAttestationError code %d", code)
+		}
 	}
 	if got := escapeLogID("acme/b 1"); got != "acme/b%201" {
 		t.Fatalf("escapeLogID %q", got)

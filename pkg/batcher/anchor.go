@@ -179,6 +179,18 @@ func (s *Server) AnchorOnce(ctx context.Context) (more bool, err error) {
 		}
 		return false, fmt.Errorf("chain says root %d already anchored but its latest root is at %d", target, s.log.Anchored().TreeSize)
 	}
+	if errors.Is(err, ErrStaleAnchorBase) {
+		// If the chain moved past the base we proved from, one of our own
+		// earlier anchors landed late: re-anchor from the new base at once,
+		// without counting a failure. Otherwise the refusal stands.
+		if err := s.SyncAnchored(ctx); err != nil {
+			return false, err
+		}
+		if s.log.Anchored().TreeSize > a.TreeSize {
+			s.cfg.Logger.Info("anchor base moved on chain; re-anchoring", "log", s.cfg.LogID, "from", a.TreeSize, "to", s.log.Anchored().TreeSize)
+			return true, nil
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("anchor %s at tree size %d (from %d): %w", s.cfg.LogID, target, a.TreeSize, err)
 	}

@@ -47,6 +47,11 @@ var (
 	// ErrRootAlreadyAnchored: the chain has exactly this root at this size
 	// (an idempotent retry); the anchor counts as done.
 	ErrRootAlreadyAnchored = errors.New("root already anchored")
+	// ErrStaleAnchorBase: the chain refused the consistency proof. Either an
+	// earlier anchor of ours landed after we read the chain's latest root
+	// (a timed-out transaction, or one sent just before a restart), or the
+	// log really was rewritten; AnchorOnce tells the two apart.
+	ErrStaleAnchorBase = errors.New("consistency proof refused")
 )
 
 // Chain is what the batcher needs from the chain.

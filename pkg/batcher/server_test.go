@@ -143,7 +143,7 @@ func (f *fakeChain) AnchorRoot(_ context.Context, logID string, size uint64, roo
 		}
 		if err := merkle.VerifyConsistency(last.TreeSize, size, proof, last.RootHash, root); err != nil {
 			f.refusals = append(f.refusals, err.Error())
-			return 0, fmt.Errorf("invalid consistency proof: %w", err)
+			return 0, fmt.Errorf("%w: %w", ErrStaleAnchorBase, err)
 		}
 	}
 	f.height++
@@ -659,5 +659,60 @@ func TestEpochEntriesTriggersAnchor(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAnchorBaseMovedByLateAnchor: an anchor of ours that lands after the
+// batcher last read the chain (a timed-out tx, or one sent just before a
+// restart) makes the next consistency proof start from a stale base. The
+// batcher must re-anchor from the chain's new base without reporting a
+// failure; a genuinely different root must still be refused.
+func TestAnchorBaseMovedByLateAnchor(t *testing.T) {
+	ch := newFakeChain()
+	sk := ch.register(t, "adf1ci", sigscheme.Ed25519)
+	h := newHarness(t, ch, "", Config{})
+	defer h.log.Close()
+	submit := func(from, to int) {
+		for i := from; i < to; i++ {
+			if code, r := h.submit(envelope(t, dsse.PayloadTypeInToto, statement(i), "adf1ci", sk)); code != 200 {
+				t.Fatalf("%d %v", code, r)
+			}
+		}
+	}
+	submit(0, 4)
+	if _, err := h.srv.AnchorOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	submit(4, 7)
+	// Our own root at 7 lands on chain behind the batcher's back.
+	root7, err := h.log.RootAt(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := h.log.ConsistencyProof(4, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.AnchorRoot(context.Background(), testLog, 7, root7, proof); err != nil {
+		t.Fatal(err)
+	}
+	submit(7, 10)
+	more, err := h.srv.AnchorOnce(context.Background())
+	if err != nil || !more || h.log.Anchored().TreeSize != 7 {
+		t.Fatalf("stale base: more=%v err=%v anchored=%d; want a silent re-sync to 7", more, err, h.log.Anchored().TreeSize)
+	}
+	if _, err := h.srv.AnchorOnce(context.Background()); err != nil || h.log.Anchored().TreeSize != 10 {
+		t.Fatalf("re-anchor from the new base: err=%v anchored=%d", err, h.log.Anchored().TreeSize)
+	}
+
+	// A root at 12 that is not ours (a fork) is refused, not adopted.
+	submit(10, 13)
+	var fork merkle.Hash
+	fork[0] = 1
+	ch.mu.Lock()
+	ch.roots = append(ch.roots, Root{TreeSize: 12, RootHash: fork, Height: ch.height + 1})
+	ch.mu.Unlock()
+	if _, err := h.srv.AnchorOnce(context.Background()); err == nil {
+		t.Fatal("a chain root that is not this log's root at that size must not be adopted")
 	}
 }
