@@ -123,6 +123,7 @@ func (s *Server) anchorLoop(ctx context.Context) error {
 			}
 			resync = false
 		}
+		started := time.Now()
 		more, err := s.AnchorOnce(ctx)
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -139,7 +140,9 @@ func (s *Server) anchorLoop(ctx context.Context) error {
 			timer.Reset(0)
 		default:
 			backoff = 0
-			timer.Reset(s.cfg.Epoch)
+			// --epoch is the period between anchors: the time the anchoring
+			// transaction took to be included counts against it.
+			timer.Reset(max(0, s.cfg.Epoch-time.Since(started)))
 		}
 	}
 }
