@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -155,6 +156,7 @@ func TestBatcher(t *testing.T) {
 
 	var (
 		ci   *e2eSigner
+		bat  keyOut
 		proc *batcherProc
 		mu   sync.Mutex // guards proc
 	)
@@ -333,7 +335,7 @@ func TestBatcher(t *testing.T) {
 				})
 			acme.must(t, append([]string{"principal", "register", "--id", batcherLogID, "--kind", "batcher", "--role", "batcher"}, adminFlags(acmeNode)...)...)
 			acme.must(t, append([]string{"principal", "register", "--id", "acme/ci-1", "--kind", "ci-runner", "--role", "ci"}, adminFlags(acmeNode)...)...)
-			acme.newKey(t, "--name", "bat", "--algo", "ed25519", "--principal", batcherLogID, "--ttl", "30m",
+			bat = acme.newKey(t, "--name", "bat", "--algo", "ed25519", "--principal", batcherLogID, "--ttl", "30m",
 				"--from", acmeNode.Info.AdminKey, "--home", acmeNode.Home, "--keyring-backend", "test")
 			acme.newKey(t, "--name", "ci", "--algo", "composite", "--principal", "acme/ci-1", "--ttl", "30m",
 				"--from", acmeNode.Info.AdminKey, "--home", acmeNode.Home, "--keyring-backend", "test")
@@ -646,6 +648,40 @@ func TestBatcher(t *testing.T) {
 			if m := metricLines(hc, base+"/metrics", "adf_batcher_anchors_total", "adf_batcher_anchor_failures_total"); m != "" {
 				t.Logf("batcher metrics after restart:\n%s", m)
 			}
+		}},
+		{"4_forked_or_rewritten_roots_refused_by_chain", func(t *testing.T) {
+			var h struct {
+				AnchoredTreeSize uint64 `json:"anchored_tree_size"`
+			}
+			if err := getJSON(hc, base+"/healthz", &h); err != nil {
+				t.Fatal(err)
+			}
+			bogus := func(seed byte) string {
+				b := make([]byte, 32)
+				for i := range b {
+					b[i] = seed + byte(i)
+				}
+				return base64.StdEncoding.EncodeToString(b)
+			}
+			dir := t.TempDir()
+			send := func(name string, size uint64, proof []string) []string {
+				msg := map[string]any{"@type": "/adf.attestation.v1.MsgAnchorRoot", "signer": bat.Address,
+					"log_id": batcherLogID, "tree_size": strconv.FormatUint(size, 10), "root_hash": bogus(byte(size)), "consistency_proof": proof}
+				path := filepath.Join(dir, name+".json")
+				bz, _ := json.Marshal(msg)
+				if err := os.WriteFile(path, bz, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"tx", path, "--key", "bat"}
+			}
+			// The batcher principal's own key, so authorisation passes and
+			// only the log rules can refuse: a root grown from the anchored
+			// one without a valid consistency proof (a fork)...
+			r := acme.mustFail(t, []string{"code 6", "consistency"}, send("fork", h.AnchoredTreeSize+7, []string{bogus(1), bogus(2), bogus(3)})...)
+			t.Logf("fork refused: %s", strings.TrimSpace(r.Stderr))
+			// ...and a different root at a size already anchored (a rewrite).
+			r = acme.mustFail(t, []string{"code 7", "differs from the anchored root"}, send("rewrite", h.AnchoredTreeSize, nil)...)
+			t.Logf("rewrite refused: %s", strings.TrimSpace(r.Stderr))
 		}},
 	}
 	for _, s := range steps {
