@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	adfdcmd "github.com/adf-consortium/adf/cmd/adfd/cmd"
 )
 
 const (
@@ -139,63 +141,16 @@ func mustCLI(t *testing.T, bin string, args ...string) string {
 // ---------------------------------------------------------------------------
 // Network definition (the input of `adfd network init`)
 
-// NetworkDef mirrors the definition format of networks/local/network.json.
-type NetworkDef struct {
-	ChainID    string   `json:"chain_id"`
-	Host       string   `json:"host"`
-	PortStride int      `json:"port_stride"`
-	BasePorts  Ports    `json:"base_ports"`
-	Power      int64    `json:"validator_power"`
-	Orgs       []OrgDef `json:"orgs"`
-}
-
-// Ports are node 0's ports; node i adds i*PortStride.
-type Ports struct {
-	P2P   int `json:"p2p"`
-	RPC   int `json:"rpc"`
-	GRPC  int `json:"grpc"`
-	API   int `json:"api"`
-	Pprof int `json:"pprof"`
-}
-
-// OrgDef is one organisation and its validator.
-type OrgDef struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	AdminKeyType string       `json:"admin_key_type"`
-	Validator    ValidatorDef `json:"validator"`
-}
-
-// ValidatorDef is the validator an organisation runs.
-type ValidatorDef struct {
-	Name    string `json:"name"`
-	KeyType string `json:"key_type"`
-}
-
-// NetworkInfo is network-info.json, written by `adfd network init`.
-type NetworkInfo struct {
-	ChainID   string     `json:"chain_id"`
-	Authority string     `json:"authority"`
-	Nodes     []NodeInfo `json:"nodes"`
-}
-
-// NodeInfo is one node of network-info.json.
-type NodeInfo struct {
-	Index        int    `json:"index"`
-	Home         string `json:"home"`
-	OrgID        string `json:"org_id"`
-	Validator    string `json:"validator"`
-	KeyType      string `json:"consensus_key_type"`
-	NodeID       string `json:"node_id"`
-	ConsAddress  string `json:"cons_address"`
-	AdminKey     string `json:"admin_key"`
-	AdminAddress string `json:"admin_address"`
-	AdminKeyType string `json:"admin_key_type"`
-	P2P          string `json:"p2p"`
-	RPC          string `json:"rpc"`
-	GRPC         string `json:"grpc"`
-	API          string `json:"api"`
-}
+// The definition and network-info.json formats are adfd's own, so the tests
+// cannot drift from what `adfd network init` reads and writes.
+type (
+	NetworkDef   = adfdcmd.NetworkDef
+	Ports        = adfdcmd.Ports
+	OrgDef       = adfdcmd.OrgDef
+	ValidatorDef = adfdcmd.ValidatorDef
+	NetworkInfo  = adfdcmd.NetworkInfo
+	NodeInfo     = adfdcmd.NodeInfo
+)
 
 // ---------------------------------------------------------------------------
 // Node

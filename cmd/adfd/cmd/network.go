@@ -49,13 +49,16 @@ type Ports struct {
 
 // OrgDef is one member organisation and the validator it runs.
 type OrgDef struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	AdminKeyType string `json:"admin_key_type"`
-	Validator    struct {
-		Name    string `json:"name"`
-		KeyType string `json:"key_type"`
-	} `json:"validator"`
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	AdminKeyType string       `json:"admin_key_type"`
+	Validator    ValidatorDef `json:"validator"`
+}
+
+// ValidatorDef is the validator an organisation runs.
+type ValidatorDef struct {
+	Name    string `json:"name"`
+	KeyType string `json:"key_type"`
 }
 
 // NodeInfo is what `network init` reports per node, in the output's
