@@ -26,7 +26,7 @@ import (
 //
 // It needs ADFD_BIN and ADF_BIN (build/adfd, build/adf from `make build`).
 
-var attestPorts = Ports{P2P: 56656, RPC: 56657, GRPC: 39090, API: 31317, Pprof: 36060}
+var attestPorts = suitePorts(blockAttest)
 
 const attestChainID = "adf-e2e-attest-1"
 
@@ -197,11 +197,12 @@ func TestAttest(t *testing.T) {
 			acme.must(t, append([]string{"principal", "register", "--id", "acme/batcher-1", "--kind", "batcher", "--role", "batcher"}, adminFlags(acmeNode)...)...)
 			acme.newKey(t, "--name", "bat", "--algo", "ed25519", "--principal", "acme/batcher-1", "--ttl", "15m",
 				"--from", acmeNode.Info.AdminKey, "--home", acmeNode.Home, "--keyring-backend", "test")
-			batcherURL := "http://127.0.0.1:36010"
+			batcherListen := suiteAddr(blockAttest, 900)
+			batcherURL := "http://" + batcherListen
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			bcmd := exec.CommandContext(ctx, abin, "batcher", "serve", "--data-dir", filepath.Join(dir, "batcher"), "--log-id", "acme/batcher-1",
-				"--key", "bat", "--listen", "127.0.0.1:36010", "--epoch", "1s", "--node", acme.rpc, "--api", acme.api)
+				"--key", "bat", "--listen", batcherListen, "--epoch", "1s", "--node", acme.rpc, "--api", acme.api)
 			bcmd.Env = append(cliEnv(), "ADF_KEYS_DIR="+acme.keysDir)
 			blog, err := os.Create(filepath.Join(dir, "batcher.log"))
 			if err != nil {

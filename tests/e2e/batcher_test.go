@@ -37,12 +37,14 @@ import (
 //
 // It needs ADFD_BIN and ADF_BIN (build/adfd, build/adf from `make build`).
 
-var batcherPorts = Ports{P2P: 16656, RPC: 16657, GRPC: 49090, API: 41317, Pprof: 46060}
+var (
+	batcherPorts  = suitePorts(blockBatcher)
+	batcherListen = suiteAddr(blockBatcher, 900)
+)
 
 const (
 	batcherChainID = "adf-e2e-batcher-1"
 	batcherLogID   = "acme/batcher-1"
-	batcherListen  = "127.0.0.1:16020"
 )
 
 func batcherDef() NetworkDef {

@@ -24,7 +24,7 @@ import (
 // It needs ADFD_BIN and ADF_BIN (build/adfd, build/adf from `make build`).
 
 // Ports of its own, so it runs after TestLocalnet or next to a localnet.
-var identityPorts = Ports{P2P: 46656, RPC: 46657, GRPC: 29090, API: 21317, Pprof: 26060}
+var identityPorts = suitePorts(blockIdentity)
 
 const identityChainID = "adf-e2e-identity-1"
 

@@ -21,9 +21,10 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 )
 
-// Ports far from the localnet defaults (26656, 26657, 9090, 1317, 6060), so
-// the suite runs next to a developer's localnet.
-var e2ePorts = Ports{P2P: 36656, RPC: 36657, GRPC: 19090, API: 11317, Pprof: 16060}
+// Each suite owns a block of ports (see suitePorts), so suites run one after
+// another without waiting for sockets to drain, and next to a developer's
+// localnet (26656, 26657, 9090, 1317, 6060).
+var e2ePorts = suitePorts(blockLocalnet)
 
 const (
 	e2eStride  = 100
@@ -565,7 +566,7 @@ func TestBadGenesisValidatorPower(t *testing.T) {
 	bin := adfdBin(t)
 	def := NetworkDef{
 		ChainID: "adf-e2e-bad-1", Host: "127.0.0.1", PortStride: e2eStride,
-		BasePorts: Ports{P2P: 38656, RPC: 38657, GRPC: 19990, API: 11917, Pprof: 16960}, Power: e2ePower,
+		BasePorts: suitePorts(blockBadGenesis), Power: e2ePower,
 		Orgs: []OrgDef{{ID: "acme", Name: "Acme Software", AdminKeyType: "secp256k1",
 			Validator: ValidatorDef{Name: "acme-val", KeyType: "ed25519"}}},
 	}
