@@ -92,6 +92,8 @@ func Parse(f Format, path string, data []byte) (*Result, error) {
 	switch f {
 	case FormatOSV:
 		return ParseOSV(path, data)
+	case FormatSTIX:
+		return ParseSTIX(path, data)
 	}
 	return nil, feedErr(path, "", "unknown format %q (want osv, stix or misp)", f)
 }
