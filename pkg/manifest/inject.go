@@ -56,7 +56,7 @@ func Inject(f Format, content []byte, ecosystem, name, version string) ([]byte, 
 		return []byte(c + "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version +
 			"\"\ndescription = \"\"\noptional = false\npython-versions = \"*\"\ngroups = [\"main\"]\nfiles = []\n"), nil
 	case UVLock:
-		return []byte(c + "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version +
+		return []byte(injectUVRoot(c, name) + "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version +
 			"\"\nsource = { registry = \"https://pypi.org/simple\" }\n"), nil
 	case CargoLock:
 		return []byte(c + "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version +
@@ -92,6 +92,26 @@ func npmTarballURL(name, version string) string {
 		base = name[i+1:]
 	}
 	return "https://registry.npmjs.org/" + name + "/-/" + base + "-" + version + ".tgz"
+}
+
+// injectUVRoot makes the project's own package depend on name, so that the
+// injected package is a production dependency rather than an orphan (which
+// the parser would count as dev).
+func injectUVRoot(c, name string) string {
+	root := regexp.MustCompile(`(?m)^source = \{ (virtual|editable) = "\." \}\n`).FindStringIndex(c)
+	if root == nil {
+		return c
+	}
+	end := len(c)
+	if next := regexp.MustCompile(`(?m)^\[`).FindStringIndex(c[root[1]:]); next != nil {
+		end = root[1] + next[0]
+	}
+	dep := "    { name = \"" + name + "\" },\n"
+	if d := regexp.MustCompile(`(?m)^dependencies = \[\n`).FindStringIndex(c[root[1]:end]); d != nil {
+		at := root[1] + d[1]
+		return c[:at] + dep + c[at:]
+	}
+	return c[:root[1]] + "dependencies = [\n" + dep + "]\n" + c[root[1]:]
 }
 
 func injectGem(c, name, version string) []byte {
