@@ -94,6 +94,8 @@ func Parse(f Format, path string, data []byte) (*Result, error) {
 		return ParseOSV(path, data)
 	case FormatSTIX:
 		return ParseSTIX(path, data)
+	case FormatMISP:
+		return ParseMISP(path, data)
 	}
 	return nil, feedErr(path, "", "unknown format %q (want osv, stix or misp)", f)
 }
@@ -302,7 +304,7 @@ func jsonErr(path, ref string, err error) error {
 		}
 		return feedErr(path, ref, "field %s: JSON %s where %s was expected", field, te.Value, te.Type)
 	}
-	return feedErr(path, ref, "malformed JSON: %v", err)
+	return feedErr(path, ref, "invalid value: %v", err)
 }
 
 // sortedKeys returns m's keys in order, for deterministic messages.
