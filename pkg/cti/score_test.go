@@ -178,6 +178,8 @@ type scoreTables struct {
 	fpScore []Score
 	repFPs  []uint64
 	repScor []Score
+	fpGate  []Decision // DefaultGatePolicy's decision on each
+	repGate []Decision
 }
 
 func computeScoreTables() scoreTables {
@@ -193,11 +195,16 @@ func computeScoreTables() scoreTables {
 		st.byKind = append(st.byKind, row)
 	}
 	mal := testIndicator(KindPackage, 100, LabelMalicious)
+	gate := DefaultGatePolicy()
 	for _, fp := range st.fps {
-		st.fpScore = append(st.fpScore, EffectiveScore(mal, pub, pub+day, Sightings{FalsePositive: fp}, Reputation{}, p))
+		sc := EffectiveScore(mal, pub, pub+day, Sightings{FalsePositive: fp}, Reputation{}, p)
+		st.fpScore = append(st.fpScore, sc)
+		st.fpGate = append(st.fpGate, gate.Decide("npm", "pkg:npm/evil", "pkg:npm/evil@1.0.0", []Match{{mal, sc}}, pub+day).Decision)
 	}
 	for _, fp := range st.repFPs {
-		st.repScor = append(st.repScor, EffectiveScore(mal, pub, pub+day, Sightings{}, Reputation{FalsePositive: fp}, p))
+		sc := EffectiveScore(mal, pub, pub+day, Sightings{}, Reputation{FalsePositive: fp}, p)
+		st.repScor = append(st.repScor, sc)
+		st.repGate = append(st.repGate, gate.Decide("npm", "pkg:npm/evil", "pkg:npm/evil@1.0.0", []Match{{mal, sc}}, pub+day).Decision)
 	}
 	return st
 }
@@ -240,17 +247,22 @@ func (st scoreTables) markdown() string {
 	fmt.Fprintf(&b, "An OSV MAL- advisory (package, confidence 100, label malicious, one day\n")
 	fmt.Fprintf(&b, "old) from a new publisher, with false-positive sightings from distinct\n")
 	fmt.Fprintf(&b, "orgs. Sighting prior %d, false-positive weight %d.\n\n", p.SightingPrior, p.FalsePositiveWeight)
-	b.WriteString("| FP sightings | sightings factor | total |\n|---|---|---|\n")
+	b.WriteString("| FP sightings | sightings factor | total | default gate |\n|---|---|---|---|\n")
 	for i, fp := range st.fps {
-		fmt.Fprintf(&b, "| %d | %s | %s |\n", fp, bp(st.fpScore[i].Sightings), bp(st.fpScore[i].Total))
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", fp, bp(st.fpScore[i].Sightings), bp(st.fpScore[i].Total), st.fpGate[i])
 	}
 	fmt.Fprintf(&b, "\n## Publisher reputation\n\n")
 	fmt.Fprintf(&b, "The same advisory, no sightings of it, from a publisher whose indicators\n")
 	fmt.Fprintf(&b, "drew false positives (and no confirmations) elsewhere. Reputation prior %d.\n\n", p.ReputationPrior)
-	b.WriteString("| publisher FPs | reputation factor | total |\n|---|---|---|\n")
+	b.WriteString("| publisher FPs | reputation factor | total | default gate |\n|---|---|---|---|\n")
 	for i, fp := range st.repFPs {
-		fmt.Fprintf(&b, "| %d | %s | %s |\n", fp, bp(st.repScor[i].Reputation), bp(st.repScor[i].Total))
+		fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", fp, bp(st.repScor[i].Reputation), bp(st.repScor[i].Total), st.repGate[i])
 	}
+	g := DefaultGatePolicy()
+	fmt.Fprintf(&b, "\n\"default gate\" is `DefaultGatePolicy()` (pkg/cti/policy.go): warn at %s, hold at\n", bp(g.Default.Warn))
+	fmt.Fprintf(&b, "%s, block at %s, and a match labelled malicious blocks from hold. So one\n", bp(g.Default.Hold), bp(g.Default.Block))
+	b.WriteString("dissenting org cannot unblock a malicious package; two can bring it down to\n")
+	b.WriteString("a warning, as can a publisher with twenty unanswered false positives.\n")
 	return b.String()
 }
 
@@ -282,6 +294,16 @@ func TestScoreTable(t *testing.T) {
 	for i, w := range []uint32{10000, 6666, 3333} {
 		if st.repScor[i].Total != w {
 			t.Errorf("publisher with %d FP: %d, want %d", st.repFPs[i], st.repScor[i].Total, w)
+		}
+	}
+	for i, w := range []Decision{DecisionBlock, DecisionBlock, DecisionWarn, DecisionWarn} {
+		if st.fpGate[i] != w {
+			t.Errorf("MAL with %d FP: %v, want %v", st.fps[i], st.fpGate[i], w)
+		}
+	}
+	for i, w := range []Decision{DecisionBlock, DecisionBlock, DecisionWarn} {
+		if st.repGate[i] != w {
+			t.Errorf("publisher with %d FP: %v, want %v", st.repFPs[i], st.repGate[i], w)
 		}
 	}
 
