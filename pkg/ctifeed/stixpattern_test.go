@@ -11,6 +11,8 @@ import (
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
 func TestSTIXPatternTranslations(t *testing.T) {
 	type want struct {
 		kind   cti.Kind
