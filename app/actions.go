@@ -10,6 +10,7 @@ import (
 
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
+	ctitypes "github.com/adf-consortium/adf/x/cti/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
 
@@ -95,6 +96,22 @@ var actionRules = map[string]ActionRule{
 		Scope:  scopeField(func(m *attestationtypes.MsgAnchorAttestation) string { return m.Scope }),
 	},
 	sdk.MsgTypeURL(&attestationtypes.MsgUpdateParams{}): governance,
+
+	// x/cti: publishing, revoking and sighting act for the signer's whole
+	// organisation (empty scope); exceptions are scoped by their target.
+	// A consortium revocation runs inside a proposal as the authority.
+	sdk.MsgTypeURL(&ctitypes.MsgPublishIndicators{}): {Action: ctitypes.ActionPublishIndicator},
+	sdk.MsgTypeURL(&ctitypes.MsgRevokeIndicators{}):  {Action: ctitypes.ActionRevokeIndicator},
+	sdk.MsgTypeURL(&ctitypes.MsgSubmitSightings{}):   {Action: ctitypes.ActionSight},
+	sdk.MsgTypeURL(&ctitypes.MsgSetException{}): {
+		Action: ctitypes.ActionGateException,
+		Scope:  scopeField(func(m *ctitypes.MsgSetException) string { return m.Target }),
+	},
+	sdk.MsgTypeURL(&ctitypes.MsgRemoveException{}): {
+		Action: ctitypes.ActionGateException,
+		Scope:  scopeField(func(m *ctitypes.MsgRemoveException) string { return m.Target }),
+	},
+	sdk.MsgTypeURL(&ctitypes.MsgUpdateParams{}): governance,
 
 	// SDK modules: authority only.
 	sdk.MsgTypeURL(&authtypes.MsgUpdateParams{}):       governance,

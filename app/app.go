@@ -54,6 +54,9 @@ import (
 	"github.com/adf-consortium/adf/x/attestation"
 	attestationkeeper "github.com/adf-consortium/adf/x/attestation/keeper"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
+	"github.com/adf-consortium/adf/x/cti"
+	ctikeeper "github.com/adf-consortium/adf/x/cti/keeper"
+	ctitypes "github.com/adf-consortium/adf/x/cti/types"
 	"github.com/adf-consortium/adf/x/consortium"
 	consortiumkeeper "github.com/adf-consortium/adf/x/consortium/keeper"
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
@@ -104,6 +107,7 @@ type App struct {
 	ConsortiumKeeper      consortiumkeeper.Keeper
 	IdentityKeeper        identitykeeper.Keeper
 	AttestationKeeper     attestationkeeper.Keeper
+	CTIKeeper             ctikeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -160,7 +164,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, upgradetypes.StoreKey, consensustypes.StoreKey, consortiumtypes.StoreKey,
-		identitytypes.StoreKey, attestationtypes.StoreKey,
+		identitytypes.StoreKey, attestationtypes.StoreKey, ctitypes.StoreKey,
 	)
 
 	app := &App{
@@ -201,6 +205,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.AttestationKeeper = attestationkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[attestationtypes.StoreKey]), app.IdentityKeeper, addrCodec, authority,
 	)
+	app.CTIKeeper = ctikeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[ctitypes.StoreKey]), app.IdentityKeeper, addrCodec, authority,
+	)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil),
@@ -209,6 +216,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		consortium.NewAppModule(appCodec, app.ConsortiumKeeper),
 		identity.NewAppModule(appCodec, app.IdentityKeeper),
 		attestation.NewAppModule(appCodec, app.AttestationKeeper),
+		cti.NewAppModule(appCodec, app.CTIKeeper),
 	)
 
 	// genutil is in the basic manager only: the `genesis` CLI needs it, but
@@ -220,9 +228,9 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
-	app.ModuleManager.SetOrderBeginBlockers(consortiumtypes.ModuleName)
+	app.ModuleManager.SetOrderBeginBlockers(consortiumtypes.ModuleName, ctitypes.ModuleName)
 	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName, identitytypes.ModuleName)
-	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName, attestationtypes.ModuleName}
+	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName, attestationtypes.ModuleName, ctitypes.ModuleName}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
 

@@ -230,18 +230,20 @@ func (in *Indicator) HasLabel(l string) bool {
 }
 
 // IndexKey is the key the registry indexes an indicator under: the package
-// key for packages, kind and value otherwise.
+// key for packages, kind "/" value otherwise. Keys are compared whole, and
+// neither kinds nor ecosystem names contain '/', so the first '/' splits
+// them unambiguously; a NUL would clash with the store's key encoding.
 func (in *Indicator) IndexKey() string {
 	if in.Kind == KindPackage && in.Package != nil {
 		return PackageKey(in.Package.Ecosystem, in.Package.Name)
 	}
-	return string(in.Kind) + "\x00" + in.Value
+	return string(in.Kind) + "/" + in.Value
 }
 
 // PackageKey is the index key of a package: ecosystem and name, with the
 // name folded where the ecosystem treats names case-insensitively.
 func PackageKey(ecosystem, name string) string {
-	return ecosystem + "\x00" + NormalizePackageName(ecosystem, name)
+	return ecosystem + "/" + NormalizePackageName(ecosystem, name)
 }
 
 // NormalizePackageName folds a name the way its ecosystem compares names:
@@ -431,3 +433,5 @@ func normalizeDomain(v string) (string, error) {
 	}
 	return s, nil
 }
+
+func parseAddr(s string) (netip.Addr, error) { return netip.ParseAddr(s) }
