@@ -198,7 +198,7 @@ func stixIndicator(c *collector, o *stixObject) error {
 		c.skip(o.ID, "indicator has no pattern")
 		return nil
 	case perr != nil:
-		c.skip(o.ID, fmt.Sprintf("pattern %q does not parse: %v", o.Pattern, perr))
+		c.skip(o.ID, fmt.Sprintf("pattern %q does not parse: %v", truncate(o.Pattern, 200), perr))
 		return nil
 	}
 
