@@ -64,6 +64,8 @@ type versionQuery struct {
 	scheme    version.Scheme
 	raw       string
 	parsed    [2]parsedVersion // [0] the ecosystem's scheme, [1] SemVer
+	canon     string           // parsed[0]'s Canonical, once computed
+	canonDone bool
 }
 
 type parsedVersion struct {
@@ -121,8 +123,13 @@ func (q *versionQuery) equalsCanonical(listed, canonical string, valid bool) boo
 	if !valid {
 		return false
 	}
-	v, err := q.version(false)
-	return err == nil && v.Canonical() == canonical
+	if !q.canonDone {
+		q.canonDone = true
+		if v, err := q.version(false); err == nil {
+			q.canon = v.Canonical()
+		}
+	}
+	return q.parsed[0].err == nil && q.canon == canonical
 }
 
 // Event kinds in the order events at the same version are applied.

@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-func intro(v string) Event { return Event{Introduced: v} }
-func fixed(v string) Event { return Event{Fixed: v} }
+func intro(v string) Event   { return Event{Introduced: v} }
+func fixed(v string) Event   { return Event{Fixed: v} }
 func lastAff(v string) Event { return Event{LastAffected: v} }
-func limit(v string) Event { return Event{Limit: v} }
+func limit(v string) Event   { return Event{Limit: v} }
 
 func rng(typ string, evs ...Event) Range { return Range{Type: typ, Events: evs} }
 
