@@ -1,12 +1,10 @@
 package manifest
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // jsonValue is a decoded JSON value that remembers where it was, so that
@@ -14,113 +12,243 @@ import (
 // object members in document order (and duplicates, which npm has been seen
 // to write), so results never depend on map iteration.
 type jsonValue struct {
-	kind  byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
-	str   string
-	b     bool
-	line  int // line of the value, or of its key when it is an object member
-	open  int // for objects and arrays: byte offset just after '{' or '['
-	keys  []string
-	vals  []*jsonValue // object member values, or array elements
-	field string       // path from the root, for error messages
+	kind   byte // 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null
+	str    string
+	b      bool
+	line   int // line of the value, or of its key when it is an object member
+	open   int // for objects and arrays: byte offset just after '{' or '['
+	keys   []string
+	vals   []*jsonValue // object member values, or array elements
+	parent *jsonValue
+	key    string // member name in parent, or "" for array elements
+	index  int    // element index in parent array
+}
+
+// field is the value's path from the root, for error messages. It is built
+// only when needed because lockfiles have hundreds of thousands of values.
+func (v *jsonValue) field() string {
+	if v == nil || v.parent == nil {
+		return "$"
+	}
+	if v.parent.kind == 'a' {
+		return v.parent.field() + "[" + strconv.Itoa(v.index) + "]"
+	}
+	return v.parent.field() + "." + strconv.Quote(v.key)
 }
 
 const maxJSONDepth = 200
 
-// parseJSON decodes content into a jsonValue tree.
+// parseJSON decodes content into a jsonValue tree. It is a small
+// hand-written parser rather than encoding/json's token stream because it
+// needs byte offsets and is several times faster on large lockfiles; string
+// escapes, the rare case, are still decoded by encoding/json.
 func parseJSON(path string, content []byte) (*jsonValue, error) {
-	li := newLineIndex(content)
-	dec := json.NewDecoder(bytes.NewReader(content))
-	dec.UseNumber()
-	p := &jsonParser{dec: dec, li: li, path: path, end: len(content)}
-	v, err := p.value(0, "$")
+	p := &jsonParser{s: string(content), line: 1, path: path}
+	p.skipSpace()
+	v, err := p.value(0, nil)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, malformed(path, li.line(int(dec.InputOffset())), "JSON: data after the top-level value")
+	p.skipSpace()
+	if p.i < len(p.s) {
+		return nil, p.errorf("JSON: data after the top-level value")
 	}
 	return v, nil
 }
 
+// jsonParser counts lines as it skips white space: JSON strings cannot hold
+// a raw newline, so every line break is white space between tokens.
 type jsonParser struct {
-	dec  *json.Decoder
-	li   lineIndex
+	s    string
+	i    int
+	line int
 	path string
-	end  int
 }
 
-func (p *jsonParser) err(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return malformed(p.path, p.li.line(int(se.Offset)-1), "JSON: %v", se)
+func (p *jsonParser) errorf(format string, args ...any) error {
+	line := p.line
+	if p.i >= len(p.s) && strings.HasSuffix(p.s, "\n") && line > 1 {
+		line-- // at end of input, name the last line that has content
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return malformed(p.path, p.li.line(p.end-1), "JSON: unexpected end of input")
-	}
-	return malformed(p.path, p.li.line(int(p.dec.InputOffset())), "JSON: %v", err)
+	return malformed(p.path, line, format, args...)
 }
 
-func (p *jsonParser) value(depth int, field string) (*jsonValue, error) {
-	tok, err := p.dec.Token()
-	if err != nil {
-		return nil, p.err(err)
-	}
-	off := int(p.dec.InputOffset())
-	v := &jsonValue{line: p.li.line(off - 1), field: field}
-	switch t := tok.(type) {
-	case json.Delim:
-		if depth >= maxJSONDepth {
-			return nil, malformed(p.path, v.line, "JSON nested deeper than %d", maxJSONDepth)
-		}
-		v.open = off
-		switch t {
-		case '{':
-			v.kind = 'o'
-			for p.dec.More() {
-				kt, err := p.dec.Token()
-				if err != nil {
-					return nil, p.err(err)
-				}
-				k, ok := kt.(string)
-				if !ok {
-					return nil, malformed(p.path, p.li.line(int(p.dec.InputOffset())-1), "JSON: object key is not a string")
-				}
-				kline := p.li.line(int(p.dec.InputOffset()) - 1)
-				child, err := p.value(depth+1, field+"."+strconv.Quote(k))
-				if err != nil {
-					return nil, err
-				}
-				child.line = kline
-				v.keys = append(v.keys, k)
-				v.vals = append(v.vals, child)
-			}
-		case '[':
-			v.kind = 'a'
-			for i := 0; p.dec.More(); i++ {
-				child, err := p.value(depth+1, fmt.Sprintf("%s[%d]", field, i))
-				if err != nil {
-					return nil, err
-				}
-				v.vals = append(v.vals, child)
-			}
+func (p *jsonParser) skipSpace() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case '\n':
+			p.line++
+			p.i++
+		case ' ', '\t', '\r':
+			p.i++
 		default:
-			return nil, malformed(p.path, v.line, "JSON: unexpected %q", t)
+			return
 		}
-		if _, err := p.dec.Token(); err != nil { // closing delimiter
-			return nil, p.err(err)
+	}
+}
+
+func (p *jsonParser) value(depth int, parent *jsonValue) (*jsonValue, error) {
+	if p.i >= len(p.s) {
+		return nil, p.errorf("JSON: unexpected end of input")
+	}
+	v := &jsonValue{line: p.line, parent: parent}
+	switch c := p.s[p.i]; {
+	case c == '{' || c == '[':
+		if depth >= maxJSONDepth {
+			return nil, p.errorf("JSON nested deeper than %d", maxJSONDepth)
 		}
-	case string:
-		v.kind, v.str = 's', t
-	case json.Number:
-		v.kind, v.str = 'n', string(t)
-	case bool:
-		v.kind, v.b = 'b', t
-	case nil:
+		p.i++
+		v.open = p.i
+		v.kind = 'a'
+		end := byte(']')
+		if c == '{' {
+			v.kind, end = 'o', '}'
+		}
+		p.skipSpace()
+		if p.i < len(p.s) && p.s[p.i] == end {
+			p.i++
+			return v, nil
+		}
+		for {
+			p.skipSpace()
+			var key string
+			keyLine := 0
+			if v.kind == 'o' {
+				if p.i >= len(p.s) || p.s[p.i] != '"' {
+					return nil, p.errorf("JSON: object key is not a string")
+				}
+				keyLine = p.line
+				k, err := p.str()
+				if err != nil {
+					return nil, err
+				}
+				key = k
+				p.skipSpace()
+				if p.i >= len(p.s) || p.s[p.i] != ':' {
+					return nil, p.errorf("JSON: missing ':' after object key")
+				}
+				p.i++
+				p.skipSpace()
+			}
+			child, err := p.value(depth+1, v)
+			if err != nil {
+				return nil, err
+			}
+			if v.kind == 'o' {
+				child.key, child.line = key, keyLine
+				v.keys = append(v.keys, key)
+			} else {
+				child.index = len(v.vals)
+			}
+			v.vals = append(v.vals, child)
+			p.skipSpace()
+			if p.i >= len(p.s) {
+				return nil, p.errorf("JSON: unexpected end of input")
+			}
+			if p.s[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.s[p.i] == end {
+				p.i++
+				return v, nil
+			}
+			return nil, p.errorf("JSON: want ',' or '%c', found %q", end, p.s[p.i])
+		}
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		v.kind, v.str = 's', s
+	case c == '-' || c >= '0' && c <= '9':
+		start := p.i
+		if !p.number() {
+			return nil, p.errorf("JSON: invalid number")
+		}
+		v.kind, v.str = 'n', p.s[start:p.i]
+	case strings.HasPrefix(p.s[p.i:], "true"):
+		v.kind, v.b = 'b', true
+		p.i += 4
+	case strings.HasPrefix(p.s[p.i:], "false"):
+		v.kind = 'b'
+		p.i += 5
+	case strings.HasPrefix(p.s[p.i:], "null"):
 		v.kind = 'z'
+		p.i += 4
 	default:
-		return nil, malformed(p.path, v.line, "JSON: unexpected token %v", tok)
+		return nil, p.errorf("JSON: invalid character %q", c)
 	}
 	return v, nil
+}
+
+// str reads a string starting at the opening quote.
+func (p *jsonParser) str() (string, error) {
+	start := p.i
+	p.i++
+	escaped := false
+	for p.i < len(p.s) {
+		c := p.s[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			raw := p.s[start+1 : p.i-1]
+			if !escaped && utf8.ValidString(raw) {
+				return raw, nil
+			}
+			var out string
+			if err := json.Unmarshal([]byte(p.s[start:p.i]), &out); err != nil {
+				p.i = start
+				return "", p.errorf("JSON: invalid string: %v", err)
+			}
+			return out, nil
+		case c == '\\':
+			escaped = true
+			p.i += 2
+		case c < 0x20:
+			return "", p.errorf("JSON: control character in string")
+		default:
+			p.i++
+		}
+	}
+	p.i = start
+	return "", p.errorf("JSON: unterminated string")
+}
+
+// number advances over a JSON number, reporting whether it is well-formed.
+func (p *jsonParser) number() bool {
+	digits := func() int {
+		n := 0
+		for p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if p.s[p.i] == '-' {
+		p.i++
+	}
+	if p.i < len(p.s) && p.s[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return false
+	}
+	if p.i < len(p.s) && p.s[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if p.i < len(p.s) && (p.s[p.i] == 'e' || p.s[p.i] == 'E') {
+		p.i++
+		if p.i < len(p.s) && (p.s[p.i] == '+' || p.s[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // get returns the last member named k: JSON.parse, which npm and most SBOM
@@ -176,7 +304,7 @@ func (c *collector) expect(v *jsonValue, k byte) error {
 	if v == nil || v.kind == k || v.kind == 'z' {
 		return nil
 	}
-	return malformedField(c.path, v.line, v.field, "is %s, want %s", kindName(v.kind), kindName(k))
+	return malformedField(c.path, v.line, v.field(), "is %s, want %s", kindName(v.kind), kindName(k))
 }
 
 // str reads string member k of v, failing if it has another type.
@@ -184,7 +312,7 @@ func (c *collector) str(v *jsonValue, k string) (string, error) {
 	s, _, ok := v.getString(k)
 	if !ok {
 		m := v.get(k)
-		return "", malformedField(c.path, m.line, m.field, "is %s, want a string", kindName(m.kind))
+		return "", malformedField(c.path, m.line, m.field(), "is %s, want a string", kindName(m.kind))
 	}
 	return s, nil
 }

@@ -202,7 +202,6 @@ func (c *collector) add(eco, name, version string, line int, dev bool) {
 		c.problem(line, text, err.Error())
 		return
 	}
-	p.Version = version
 	k := pkgKey{eco, name, version}
 	if i, ok := c.seen[k]; ok {
 		// A package counts as dev only if every occurrence is dev: one

@@ -80,7 +80,7 @@ func TestFixtures(t *testing.T) {
 			{"pkg:pypi/django@4.2.1", 2, false},
 			{"pkg:pypi/foo-bar-baz@1.0", 4, false},
 			{"pkg:pypi/requests@2.31.0", 3, false},
-		}, []int{6, 7, 8, 9, 10}},
+		}, []int{6, 7, 8, 9, 10, 12}},
 		{"poetry.lock", PoetryLock, []pk{
 			{"pkg:pypi/pytest@8.0.0", 10, true},
 			{"pkg:pypi/requests@2.31.0", 3, false},

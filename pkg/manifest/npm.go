@@ -47,7 +47,7 @@ func (c *collector) npmPackages(pkgs *jsonValue) error {
 			continue // the project itself
 		}
 		if e.kind != 'o' {
-			return malformedField(c.path, e.line, e.field, "is %s, want an object", kindName(e.kind))
+			return malformedField(c.path, e.line, e.field(), "is %s, want an object", kindName(e.kind))
 		}
 		name, err := c.str(e, "name")
 		if err != nil {
@@ -86,7 +86,7 @@ func (c *collector) npmDependencies(deps *jsonValue) error {
 	for i, name := range deps.keys {
 		e := deps.vals[i]
 		if e.kind != 'o' {
-			return malformedField(c.path, e.line, e.field, "is %s, want an object", kindName(e.kind))
+			return malformedField(c.path, e.line, e.field(), "is %s, want an object", kindName(e.kind))
 		}
 		version, err := c.str(e, "version")
 		if err != nil {

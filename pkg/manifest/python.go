@@ -52,6 +52,10 @@ func requirementLine(c *collector, ln int, line string) error {
 			c.problem(ln, line, "includes another file ("+arg+"), not read")
 		case "-e", "--editable":
 			c.problem(ln, line, "editable install, no registry version")
+		case "--extra-index-url", "-f", "--find-links":
+			// A second package source is how dependency confusion works: the
+			// same name may resolve to a different project there.
+			c.problem(ln, line, "packages may also come from "+arg+", not only the index checked")
 		default:
 			switch {
 			case strings.HasPrefix(opt, "-r") || strings.HasPrefix(opt, "-c"):
@@ -295,7 +299,7 @@ func parsePipfileLock(c *collector, content []byte) error {
 		for i, name := range s.keys {
 			e := s.vals[i]
 			if e.kind != 'o' {
-				return malformedField(c.path, e.line, e.field, "is %s, want an object", kindName(e.kind))
+				return malformedField(c.path, e.line, e.field(), "is %s, want an object", kindName(e.kind))
 			}
 			v, err := c.str(e, "version")
 			if err != nil {

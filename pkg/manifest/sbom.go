@@ -33,7 +33,7 @@ func (c *collector) cdxComponents(list *jsonValue) error {
 	}
 	for _, comp := range list.vals {
 		if comp.kind != 'o' {
-			return malformedField(c.path, comp.line, comp.field, "is %s, want an object", kindName(comp.kind))
+			return malformedField(c.path, comp.line, comp.field(), "is %s, want an object", kindName(comp.kind))
 		}
 		p, err := c.str(comp, "purl")
 		if err != nil {
@@ -79,7 +79,7 @@ func parseSPDX(c *collector, content []byte) error {
 	}
 	for _, p := range pkgs.vals {
 		if p.kind != 'o' {
-			return malformedField(c.path, p.line, p.field, "is %s, want an object", kindName(p.kind))
+			return malformedField(c.path, p.line, p.field(), "is %s, want an object", kindName(p.kind))
 		}
 		name, err := c.str(p, "name")
 		if err != nil {
@@ -104,7 +104,7 @@ func parseSPDX(c *collector, content []byte) error {
 		if refs != nil {
 			for _, r := range refs.vals {
 				if r.kind != 'o' {
-					return malformedField(c.path, r.line, r.field, "is %s, want an object", kindName(r.kind))
+					return malformedField(c.path, r.line, r.field(), "is %s, want an object", kindName(r.kind))
 				}
 				if t, _, _ := r.getString("referenceType"); t != "purl" {
 					continue

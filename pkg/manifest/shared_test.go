@@ -24,9 +24,9 @@ var knownBad = map[string]string{
 	"go-sum/osv-scalibr__indirect-1.23.sum": ":1: go.sum:", // "Wrongly formatted, this file should not be used!!!"
 }
 
-// sharedData returns the CTI test data folder, or skips the test.
-func sharedData(t testing.TB) string {
-	t.Helper()
+// sharedDataDir finds the CTI test data folder: $ADF_SHARED_DATA (the data
+// folder or its cti subfolder), else ../shared/data/cti next to the repo.
+func sharedDataDir() (string, bool) {
 	dir := os.Getenv("ADF_SHARED_DATA")
 	if dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "cti")); err == nil {
@@ -37,7 +37,15 @@ func sharedData(t testing.TB) string {
 		repoRoot := filepath.Join(filepath.Dir(file), "..", "..")
 		dir = filepath.Join(repoRoot, "..", "shared", "data", "cti")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "manifests")); err != nil {
+	_, err := os.Stat(filepath.Join(dir, "manifests"))
+	return dir, err == nil
+}
+
+// sharedData returns the CTI test data folder, or skips the test.
+func sharedData(t testing.TB) string {
+	t.Helper()
+	dir, ok := sharedDataDir()
+	if !ok {
 		t.Skipf("shared test data not found at %s (set ADF_SHARED_DATA)", dir)
 	}
 	return dir
