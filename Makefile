@@ -12,6 +12,7 @@ UNIT_PKGS  = $(shell $(GO) list ./... | grep -v /tests/e2e)
 
 .PHONY: all build install test test-unit test-e2e bench lint proto-gen proto-check \
         devnet devnet-reset localnet-start localnet-stop localnet-status clean
+.PHONY: bench-load
 
 all: build
 
@@ -34,6 +35,13 @@ test-e2e: build
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem $(UNIT_PKGS)
+
+# Direct-anchor throughput on a fresh 4-validator localnet (bar: >= 1,000
+# tx/s sustained). Not part of `make test`; stops by itself (60 s of load).
+# Knobs: ADF_LOAD_RATE, ADF_LOAD_DURATION, ADF_LOAD_ALGO, ADF_LOAD_REPORT, ...
+# (see tests/e2e/load_test.go).
+bench-load: build
+	ADFD_BIN=$(CURDIR)/$(BUILD_DIR)/adfd ADF_BIN=$(CURDIR)/$(BUILD_DIR)/adf $(GO) test -tags '$(TAGS) e2e load' -count=1 -timeout 15m -run TestLoadDirectAnchors -v ./tests/e2e/
 
 lint:
 	$(GO) vet -tags $(TAGS) ./...
