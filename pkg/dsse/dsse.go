@@ -1,13 +1,15 @@
 package dsse
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 )
 
 // PayloadTypeInToto is the DSSE payloadType of in-toto statements.
@@ -85,39 +87,65 @@ func PAE(payloadType string, payload []byte) []byte {
 //   - it is what every DSSE signature signs, so the digest binds payloadType
 //     as well as payload without ambiguity (PAE is injective).
 func (e *Envelope) Digest() [32]byte {
-	return sha256.Sum256(PAE(e.PayloadType, e.Payload))
+	h := sha256.New()
+	var hdr [64]byte
+	h.Write(paeHeader(hdr[:0], e.PayloadType, len(e.Payload)))
+	h.Write(e.Payload)
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
+}
+
+// paeHeader appends PAE(payloadType, payload) without the payload.
+func paeHeader(b []byte, payloadType string, payloadLen int) []byte {
+	b = append(b, "DSSEv1 "...)
+	b = strconv.AppendInt(b, int64(len(payloadType)), 10)
+	b = append(b, ' ')
+	b = append(b, payloadType...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(payloadLen), 10)
+	return append(b, ' ')
 }
 
 // Marshal returns the canonical JSON encoding of e: members in the order
 // payloadType, payload, signatures; keyid always present; standard base64
-// with padding; no insignificant whitespace; no HTML escaping. Parse accepts
-// its output (given valid limits and at least one signature) and
-// Marshal(Parse(Marshal(e))) == Marshal(e).
+// with padding; no insignificant whitespace; no HTML escaping (byte for
+// byte what encoding/json produces for the Envelope struct with
+// SetEscapeHTML(false)). Parse accepts its output (given valid limits and
+// at least one signature) and Marshal(Parse(Marshal(e))) == Marshal(e).
 func (e *Envelope) Marshal() ([]byte, error) {
+	return e.AppendMarshal(nil)
+}
+
+// AppendMarshal appends Marshal's encoding of e to dst (which may come from
+// a buffer pool) and returns the extended slice.
+func (e *Envelope) AppendMarshal(dst []byte) ([]byte, error) {
 	if !utf8.ValidString(e.PayloadType) {
 		return nil, fmt.Errorf("%w: payloadType is not valid UTF-8", ErrInvalidEnvelope)
 	}
+	n := len(`{"payloadType":,"payload":"","signatures":[]}`) + 2*len(e.PayloadType) + 2 +
+		base64.StdEncoding.EncodedLen(len(e.Payload))
 	for i, s := range e.Signatures {
 		if !utf8.ValidString(s.KeyID) {
 			return nil, fmt.Errorf("%w: signatures[%d].keyid is not valid UTF-8", ErrInvalidEnvelope, i)
 		}
+		n += len(`{"keyid":,"sig":""},`) + 2*len(s.KeyID) + 2 + base64.StdEncoding.EncodedLen(len(s.Sig))
 	}
-	sigs := make([]Signature, len(e.Signatures))
+	b := slices.Grow(dst, n)
+	b = append(b, `{"payloadType":`...)
+	b = strictjson.AppendString(b, e.PayloadType)
+	b = append(b, `,"payload":"`...)
+	b = base64.StdEncoding.AppendEncode(b, e.Payload)
+	b = append(b, `","signatures":[`...)
 	for i, s := range e.Signatures {
-		sigs[i] = Signature{KeyID: s.KeyID, Sig: s.Sig}
-		if sigs[i].Sig == nil {
-			sigs[i].Sig = []byte{}
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = append(b, `{"keyid":`...)
+		b = strictjson.AppendString(b, s.KeyID)
+		b = append(b, `,"sig":"`...)
+		b = base64.StdEncoding.AppendEncode(b, s.Sig)
+		b = append(b, `"}`...)
 	}
-	payload := e.Payload
-	if payload == nil {
-		payload = []byte{}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(Envelope{PayloadType: e.PayloadType, Payload: payload, Signatures: sigs}); err != nil {
-		return nil, fmt.Errorf("dsse: marshal: %w", err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return append(b, "]}"...), nil
 }

@@ -3,10 +3,9 @@ package dsse
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/adf-consortium/adf/pkg/internal/strictjson"
@@ -57,33 +56,35 @@ func Parse(data []byte, lim Limits) (*Envelope, error) {
 	return e, nil
 }
 
-// parseEnvelope reads the envelope in one streaming pass over the tokens
-// (each byte is scanned about twice, instead of once per nesting level), so
-// that parsing stays cheap next to signature verification, and stops at the
-// first error (e.g. at the first signature beyond maxSigs, without reading
-// the rest).
+// parseEnvelope reads the envelope in one pass over the bytes with
+// strictjson.Scanner (no reflection, no intermediate strings: base64 is
+// decoded straight from the input), so that parsing stays cheap next to
+// signature verification, and stops at the first error (e.g. at the first
+// signature beyond maxSigs, without reading the rest).
 func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := strictjson.ExpectDelim(dec, '{', "envelope"); err != nil {
-		return nil, err
+	s := strictjson.NewScanner(data)
+	if err := s.Begin('{'); err != nil {
+		return nil, envelopeErr(err)
 	}
 	var (
 		e                             Envelope
 		havePT, havePayload, haveSigs bool
 	)
-	for dec.More() {
-		name, err := strictjson.NextKey(dec)
+	for first := true; ; first = false {
+		name, more, err := s.NextKey(first)
 		if err != nil {
 			return nil, err
 		}
-		switch name {
+		if !more {
+			break
+		}
+		switch string(name) {
 		case "payloadType":
 			if havePT {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			havePT = true
-			if e.PayloadType, err = strictjson.NextString(dec); err != nil {
+			if e.PayloadType, err = s.String(); err != nil {
 				return nil, fmt.Errorf("payloadType: %v", err)
 			}
 		case "payload":
@@ -91,11 +92,11 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			havePayload = true
-			s, err := strictjson.NextString(dec)
+			b, err := s.StringBytes()
 			if err != nil {
 				return nil, fmt.Errorf("payload: %v", err)
 			}
-			if e.Payload, err = decodeBase64(s); err != nil {
+			if e.Payload, err = decodeBase64(b); err != nil {
 				return nil, fmt.Errorf("payload: %v", err)
 			}
 		case "signatures":
@@ -103,31 +104,32 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 				return nil, fmt.Errorf("duplicate field %q", name)
 			}
 			haveSigs = true
-			if err := strictjson.ExpectDelim(dec, '[', "signatures"); err != nil {
-				return nil, err
+			if err := s.Begin('['); err != nil {
+				return nil, fmt.Errorf("signatures: %v", err)
 			}
-			e.Signatures = []Signature{}
-			for i := 0; dec.More(); i++ {
+			e.Signatures = make([]Signature, 0, 1)
+			for i := 0; ; i++ {
+				more, err := s.NextElem(i == 0)
+				if err != nil {
+					return nil, fmt.Errorf("signatures: %v", err)
+				}
+				if !more {
+					break
+				}
 				if i == maxSigs {
 					return nil, fmt.Errorf("%w: signatures: more than %d", ErrTooManySignatures, maxSigs)
 				}
-				s, err := parseSignature(dec, i)
+				sig, err := parseSignature(s, i)
 				if err != nil {
 					return nil, err
 				}
-				e.Signatures = append(e.Signatures, s)
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return nil, fmt.Errorf("signatures: invalid JSON: %v", err)
+				e.Signatures = append(e.Signatures, sig)
 			}
 		default:
 			return nil, fmt.Errorf("unknown field %q (want payloadType, payload, signatures)", name)
 		}
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if err := strictjson.ExpectEOF(dec); err != nil {
+	if err := s.End(); err != nil {
 		return nil, err
 	}
 	switch {
@@ -145,71 +147,86 @@ func parseEnvelope(data []byte, maxSigs int) (*Envelope, error) {
 	return &e, nil
 }
 
-func parseSignature(dec *json.Decoder, i int) (Signature, error) {
-	var s Signature
-	path := fmt.Sprintf("signatures[%d]", i)
-	if err := strictjson.ExpectDelim(dec, '{', path); err != nil {
-		return s, err
+// envelopeErr names the envelope in a "want a JSON object" error.
+func envelopeErr(err error) error {
+	var se *strictjson.SyntaxError
+	if errors.As(err, &se) {
+		return err
+	}
+	return fmt.Errorf("envelope: %v", err)
+}
+
+func parseSignature(s *strictjson.Scanner, i int) (Signature, error) {
+	var sig Signature
+	path := func() string { return "signatures[" + strconv.Itoa(i) + "]" }
+	if err := s.Begin('{'); err != nil {
+		return sig, fmt.Errorf("%s: %v", path(), err)
 	}
 	haveSig, haveKeyID := false, false
-	for dec.More() {
-		name, err := strictjson.NextKey(dec)
+	for first := true; ; first = false {
+		name, more, err := s.NextKey(first)
 		if err != nil {
-			return s, fmt.Errorf("%s: %v", path, err)
+			return sig, fmt.Errorf("%s: %v", path(), err)
 		}
-		switch name {
+		if !more {
+			break
+		}
+		switch string(name) {
 		case "keyid":
 			if haveKeyID {
-				return s, fmt.Errorf("%s: duplicate field %q", path, name)
+				return sig, fmt.Errorf("%s: duplicate field %q", path(), name)
 			}
 			haveKeyID = true
-			if s.KeyID, err = strictjson.NextString(dec); err != nil {
-				return s, fmt.Errorf("%s.keyid: %v", path, err)
+			if sig.KeyID, err = s.String(); err != nil {
+				return sig, fmt.Errorf("%s.keyid: %v", path(), err)
 			}
 		case "sig":
 			if haveSig {
-				return s, fmt.Errorf("%s: duplicate field %q", path, name)
+				return sig, fmt.Errorf("%s: duplicate field %q", path(), name)
 			}
 			haveSig = true
-			str, err := strictjson.NextString(dec)
+			b, err := s.StringBytes()
 			if err != nil {
-				return s, fmt.Errorf("%s.sig: %v", path, err)
+				return sig, fmt.Errorf("%s.sig: %v", path(), err)
 			}
-			if s.Sig, err = decodeBase64(str); err != nil {
-				return s, fmt.Errorf("%s.sig: %v", path, err)
+			if sig.Sig, err = decodeBase64(b); err != nil {
+				return sig, fmt.Errorf("%s.sig: %v", path(), err)
 			}
 		default:
-			return s, fmt.Errorf("%s: unknown field %q (want keyid, sig)", path, name)
+			return sig, fmt.Errorf("%s: unknown field %q (want keyid, sig)", path(), name)
 		}
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return s, fmt.Errorf("%s: invalid JSON: %v", path, err)
-	}
 	if !haveSig {
-		return s, fmt.Errorf("%s.sig is missing", path)
+		return sig, fmt.Errorf("%s.sig is missing", path())
 	}
-	if len(s.Sig) == 0 {
-		return s, fmt.Errorf("%s.sig is empty", path)
+	if len(sig.Sig) == 0 {
+		return sig, fmt.Errorf("%s.sig is empty", path())
 	}
-	return s, nil
+	return sig, nil
 }
+
+var strictBase64 = base64.StdEncoding.Strict()
 
 // decodeBase64 accepts only canonical standard base64 with padding (RFC 4648
 // Section 4): no URL-safe alphabet, no whitespace or line breaks (which Go's
-// decoder would otherwise skip), no missing padding, zero pad bits.
-func decodeBase64(s string) ([]byte, error) {
-	if i := strings.IndexAny(s, "\r\n\t "); i >= 0 {
+// decoder would otherwise skip), no missing padding, zero pad bits. The
+// result is a new slice (s may alias the input).
+func decodeBase64(s []byte) ([]byte, error) {
+	b := make([]byte, strictBase64.DecodedLen(len(s)))
+	n, err := strictBase64.Decode(b, s)
+	// The decoder skips '\r' and '\n' (and rejects ' ' and '\t'), so those
+	// are looked for separately, which is cheap: usually there are none.
+	if err == nil && bytes.IndexByte(s, '\n') < 0 && bytes.IndexByte(s, '\r') < 0 {
+		return b[:n:n], nil
+	}
+	if i := bytes.IndexAny(s, "\r\n\t "); i >= 0 {
 		return nil, fmt.Errorf("invalid base64: whitespace at offset %d (want standard base64 without line breaks)", i)
 	}
-	b, err := base64.StdEncoding.Strict().DecodeString(s)
-	if err != nil {
-		switch {
-		case strings.ContainsAny(s, "-_"):
-			return nil, fmt.Errorf("invalid base64: URL-safe alphabet ('-' or '_') is not accepted, want standard base64: %v", err)
-		case len(s)%4 != 0:
-			return nil, fmt.Errorf("invalid base64: length %d is not a multiple of 4 (padding is required): %v", len(s), err)
-		}
-		return nil, fmt.Errorf("invalid base64: %v", err)
+	switch {
+	case bytes.ContainsAny(s, "-_"):
+		return nil, fmt.Errorf("invalid base64: URL-safe alphabet ('-' or '_') is not accepted, want standard base64: %v", err)
+	case len(s)%4 != 0:
+		return nil, fmt.Errorf("invalid base64: length %d is not a multiple of 4 (padding is required): %v", len(s), err)
 	}
-	return b, nil
+	return nil, fmt.Errorf("invalid base64: %v", err)
 }

@@ -7,11 +7,11 @@
 package strictjson
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // MaxDepth bounds nesting in the duplicate-key walk.
@@ -24,92 +24,89 @@ type Field struct {
 }
 
 // ObjectFields reads one JSON object from raw and returns its members in
-// order. Duplicate names are rejected; nothing else is checked.
+// order (values alias raw). Duplicate names are rejected; nothing else is
+// checked.
 func ObjectFields(raw []byte) ([]Field, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
+	s := NewScanner(raw)
+	if err := s.Begin('{'); err != nil {
+		return nil, err
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("want a JSON object, got %s", DescribeToken(tok))
-	}
-	var out []Field
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
+	var (
+		out  []Field
+		seen keySet
+	)
+	for first := true; ; first = false {
+		name, more, err := s.NextKey(first)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSON: %v", err)
+			return nil, err
 		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("invalid JSON: object key is %s", DescribeToken(tok))
+		if !more {
+			break
 		}
-		if seen[name] {
+		if !seen.add(name) {
 			return nil, fmt.Errorf("duplicate field %q", name)
 		}
-		seen[name] = true
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("field %q: invalid JSON: %v", name, err)
+		v, err := s.Raw()
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %v", name, err)
 		}
-		out = append(out, Field{name, v})
+		out = append(out, Field{string(name), v})
 	}
-	if _, err := dec.Token(); err != nil { // closing '}'
-		return nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if err := ExpectEOF(dec); err != nil {
+	if err := s.End(); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// ArrayElems reads one JSON array from raw; each element is returned raw.
-// If max > 0, more than max elements is an error (reported as soon as the
-// element after the max-th is seen, without decoding the rest).
+// ArrayElems reads one JSON array from raw; each element is returned raw
+// (aliasing raw). If max > 0, more than max elements is an error (reported
+// as soon as the element after the max-th is seen, without decoding the
+// rest).
 func ArrayElems(raw []byte, max int) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fmt.Errorf("want a JSON array, got %s", DescribeToken(tok))
+	s := NewScanner(raw)
+	if err := s.Begin('['); err != nil {
+		return nil, err
 	}
 	var out []json.RawMessage
-	for dec.More() {
+	for first := true; ; first = false {
+		more, err := s.NextElem(first)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
 		if max > 0 && len(out) == max {
 			return nil, ErrTooMany
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("invalid JSON: %v", err)
+		v, err := s.Raw()
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %v", err)
-	}
-	return out, ExpectEOF(dec)
+	return out, s.End()
 }
 
 var ErrTooMany = errors.New("too many elements")
 
 // String decodes raw, which must be a JSON string (not null).
 func String(raw []byte) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", fmt.Errorf("want a JSON string, got %s", DescribeRaw(raw))
+	s := NewScanner(raw)
+	if c := s.Peek(); c != '"' {
+		return "", fmt.Errorf("want a JSON string, got %s", Describe(c))
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	v, err := s.String()
+	if err != nil {
 		return "", fmt.Errorf("invalid JSON string: %v", err)
 	}
-	return s, nil
+	if err := s.End(); err != nil {
+		return "", fmt.Errorf("invalid JSON string: %v", err)
+	}
+	return v, nil
 }
 
+// ExpectEOF checks that dec has nothing but whitespace left.
 func ExpectEOF(dec *json.Decoder) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("invalid JSON: trailing data after the top-level value")
@@ -121,56 +118,133 @@ func ExpectEOF(dec *json.Decoder) error {
 // duplicate object keys at any depth (naming the path), nesting deeper than
 // MaxDepth, and trailing data.
 func CheckNoDuplicateKeys(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := walkValue(dec, "$", 0); err != nil {
+	s := NewScanner(data)
+	if err := s.SkipNoDup(0, "$"); err != nil {
 		return err
 	}
-	return ExpectEOF(dec)
+	return s.End()
 }
 
-func walkValue(dec *json.Decoder, path string, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("invalid JSON at %s: %v", path, err)
+// SkipNoDup consumes the next value, rejecting duplicate object keys at any
+// depth and containers nested deeper than MaxDepth in total; depth is the
+// number of containers around the value and path names it in errors
+// ("duplicate key \"b\" at $.predicate.a").
+func (s *Scanner) SkipNoDup(depth int, path string) error {
+	if err := s.walk(depth); err != nil {
+		return err.render(path)
 	}
-	d, ok := tok.(json.Delim)
-	if !ok {
+	return nil
+}
+
+// walkErr is an error of walk with the path below the walk's start,
+// innermost segment first (built only when something fails).
+type walkErr struct {
+	kind  int // walkSyntax, walkDup, walkDepth
+	key   string
+	inner error
+	segs  []string
+}
+
+const (
+	walkSyntax = iota
+	walkDup
+	walkDepth
+)
+
+func (e *walkErr) render(base string) error {
+	p := base
+	for i := len(e.segs) - 1; i >= 0; i-- {
+		p += e.segs[i]
+	}
+	switch e.kind {
+	case walkDup:
+		return fmt.Errorf("duplicate key %q at %s", e.key, p)
+	case walkDepth:
+		return fmt.Errorf("JSON nested deeper than %d at %s", MaxDepth, p)
+	}
+	msg := e.inner.Error()
+	var se *SyntaxError
+	if errors.As(e.inner, &se) {
+		msg = se.Msg
+	}
+	return fmt.Errorf("invalid JSON at %s: %s", p, msg)
+}
+
+func (s *Scanner) walk(depth int) *walkErr {
+	c := s.Peek()
+	if c != '{' && c != '[' {
+		if err := s.Skip(); err != nil {
+			return &walkErr{kind: walkSyntax, inner: err}
+		}
 		return nil
 	}
 	if depth >= MaxDepth {
-		return fmt.Errorf("JSON nested deeper than %d at %s", MaxDepth, path)
+		return &walkErr{kind: walkDepth}
 	}
-	switch d {
-	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			tok, err := dec.Token()
+	s.pos++
+	if c == '[' {
+		for i := 0; ; i++ {
+			more, err := s.NextElem(i == 0)
 			if err != nil {
-				return fmt.Errorf("invalid JSON at %s: %v", path, err)
+				return &walkErr{kind: walkSyntax, inner: err}
 			}
-			k, _ := tok.(string)
-			if seen[k] {
-				return fmt.Errorf("duplicate key %q at %s", k, path)
+			if !more {
+				return nil
 			}
-			seen[k] = true
-			if err := walkValue(dec, path+"."+k, depth+1); err != nil {
-				return err
-			}
-		}
-	case '[':
-		for i := 0; dec.More(); i++ {
-			if err := walkValue(dec, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
-				return err
+			if we := s.walk(depth + 1); we != nil {
+				we.segs = append(we.segs, "["+strconv.Itoa(i)+"]")
+				return we
 			}
 		}
-	default:
-		return fmt.Errorf("invalid JSON at %s: unexpected %q", path, d)
 	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("invalid JSON at %s: %v", path, err)
+	var seen keySet
+	for first := true; ; first = false {
+		k, more, err := s.NextKey(first)
+		if err != nil {
+			return &walkErr{kind: walkSyntax, inner: err}
+		}
+		if !more {
+			return nil
+		}
+		if !seen.add(k) {
+			return &walkErr{kind: walkDup, key: string(k)}
+		}
+		if we := s.walk(depth + 1); we != nil {
+			we.segs = append(we.segs, "."+string(k))
+			return we
+		}
 	}
-	return nil
+}
+
+// keySet records the member names of one object: a few inline, then a map.
+type keySet struct {
+	small [8][]byte
+	n     int
+	m     map[string]struct{}
+}
+
+// add records k and reports whether it was new.
+func (ks *keySet) add(k []byte) bool {
+	for i := 0; i < ks.n; i++ {
+		if string(ks.small[i]) == string(k) {
+			return false
+		}
+	}
+	if ks.m != nil {
+		if _, dup := ks.m[string(k)]; dup {
+			return false
+		}
+	}
+	if ks.n < len(ks.small) {
+		ks.small[ks.n] = k
+		ks.n++
+		return true
+	}
+	if ks.m == nil {
+		ks.m = map[string]struct{}{}
+	}
+	ks.m[string(k)] = struct{}{}
+	return true
 }
 
 func DescribeToken(tok json.Token) string {
@@ -212,47 +286,4 @@ func DescribeRaw(raw []byte) string {
 		return "a string"
 	}
 	return "a number"
-}
-
-// ExpectDelim reads the next token, which must be the delimiter d.
-func ExpectDelim(dec *json.Decoder, d json.Delim, what string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("invalid JSON: %v", err)
-	}
-	if got, ok := tok.(json.Delim); !ok || got != d {
-		want := "object"
-		if d == '[' {
-			want = "array"
-		}
-		return fmt.Errorf("%s: want a JSON %s, got %s", what, want, DescribeToken(tok))
-	}
-	return nil
-}
-
-// NextKey reads an object key (the caller has checked dec.More()).
-func NextKey(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("invalid JSON: %v", err)
-	}
-	k, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("invalid JSON: object key is %s", DescribeToken(tok))
-	}
-	return k, nil
-}
-
-// NextString reads a value that must be a JSON string (not null). If the
-// value is an object or array, the error is returned without reading it.
-func NextString(dec *json.Decoder) (string, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return "", fmt.Errorf("invalid JSON: %v", err)
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("want a JSON string, got %s", DescribeToken(tok))
-	}
-	return s, nil
 }
