@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/adf-consortium/adf/pkg/batchlog"
 	"github.com/adf-consortium/adf/pkg/dsse"
+	"github.com/adf-consortium/adf/pkg/internal/strictjson"
 	"github.com/adf-consortium/adf/pkg/intoto"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 )
@@ -271,83 +273,210 @@ type ReceiptJSON struct {
 
 func (s *Server) handleSubmit(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec, err := s.submit(r.Context(), w, r)
+	out, err := s.submit(r.Context(), w, r)
 	if err != nil {
-		var ae *apiError
-		if !errors.As(err, &ae) {
-			ae = fail(http.StatusInternalServerError, "internal", "%v", err)
-		}
+		ae := asAPIError(err)
 		s.rejected.WithLabelValues(ae.code).Inc()
 		writeErr(w, ae.status, ae.code, ae.msg)
 		return
 	}
 	s.accepted.Inc()
 	s.ingestSeconds.Observe(time.Since(start).Seconds())
+	s.maybeKick()
+	writeRaw(w, http.StatusOK, *out)
+	putBuf(out)
+}
+
+func asAPIError(err error) *apiError {
+	var ae *apiError
+	if !errors.As(err, &ae) {
+		ae = fail(http.StatusInternalServerError, "internal", "%v", err)
+	}
+	return ae
+}
+
+// maybeKick starts an anchor early when EpochEntries entries wait.
+func (s *Server) maybeKick() {
 	if s.cfg.EpochEntries > 0 && s.log.Size()-s.log.Anchored().TreeSize >= s.cfg.EpochEntries {
 		select {
 		case s.kick <- struct{}{}:
 		default:
 		}
 	}
-	writeJSON(w, http.StatusOK, rec)
 }
 
-// submit checks and stores one envelope. Nothing is stored unless every
-// check passed.
-func (s *Server) submit(ctx context.Context, w http.ResponseWriter, r *http.Request) (*ReceiptJSON, error) {
-	if rc := r.URL.Query().Get("risk_class"); rc != "" {
-		if err := s.checkRiskClass(ctx, rc); err != nil {
-			return nil, err
+// writeRaw writes an already encoded JSON body.
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header()["Content-Type"] = jsonContentType
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+var jsonContentType = []string{"application/json"}
+
+// Request and response buffers are pooled: the ingest path allocates
+// little besides the decoded signature and payload.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+func getBuf() *[]byte { return bufPool.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if b == nil || cap(*b) > 1<<20 {
+		return // let oversized buffers go
+	}
+	*b = (*b)[:0]
+	bufPool.Put(b)
+}
+
+// readBody reads the request body (at most max bytes) into a pooled buffer.
+func readBody(w http.ResponseWriter, r *http.Request, max int, what string) (*[]byte, error) {
+	tooLarge := func() error {
+		return fail(http.StatusRequestEntityTooLarge, "too_large", "%s too large: limit %d bytes", what, max)
+	}
+	if r.ContentLength > int64(max) {
+		return nil, tooLarge()
+	}
+	bp := getBuf()
+	b := (*bp)[:0]
+	if n := int(r.ContentLength); n > 0 {
+		b = slices.Grow(b, n+1)
+	}
+	rd := http.MaxBytesReader(w, r.Body, int64(max))
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, len(b)+1)
+		}
+		n, err := rd.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			*bp = b
+			putBuf(bp)
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge()
+			}
+			return nil, fail(http.StatusBadRequest, "read", "reading body: %v", err)
 		}
 	}
-	max := s.cfg.MaxEnvelopeBytes
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(max)))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, fail(http.StatusRequestEntityTooLarge, "too_large", "envelope too large: limit %d bytes", max)
-		}
-		return nil, fail(http.StatusBadRequest, "read", "reading body: %v", err)
+	*bp = b
+	return bp, nil
+}
+
+// submit checks and stores one envelope and returns the encoded receipt
+// (a pooled buffer). Nothing is stored unless every check passed.
+func (s *Server) submit(ctx context.Context, w http.ResponseWriter, r *http.Request) (*[]byte, error) {
+	if err := s.checkQuery(ctx, r); err != nil {
+		return nil, err
 	}
-	env, err := dsse.Parse(body, dsse.Limits{MaxEnvelopeBytes: max, MaxSignatures: s.cfg.MaxSignatures})
-	switch {
-	case errors.Is(err, dsse.ErrTooLarge):
-		return nil, fail(http.StatusRequestEntityTooLarge, "too_large", "%v", err)
-	case errors.Is(err, dsse.ErrTooManySignatures):
-		return nil, fail(http.StatusBadRequest, "too_many_signatures", "%v", err)
-	case err != nil:
-		return nil, fail(http.StatusBadRequest, "malformed_envelope", "malformed DSSE envelope: %v", err)
-	}
-	if env.PayloadType != dsse.PayloadTypeInToto {
-		return nil, fail(http.StatusBadRequest, "payload_type", "payloadType is %q, want %q", trunc(env.PayloadType), dsse.PayloadTypeInToto)
-	}
-	st, err := intoto.ParseStatement(env.Payload, max)
-	if err != nil {
-		return nil, fail(http.StatusBadRequest, "malformed_statement", "payload is not a valid in-toto statement: %v", err)
-	}
-	subjects, err := st.SubjectSHA256()
-	if err != nil {
-		return nil, fail(http.StatusBadRequest, "subject_sha256", "%v", err)
-	}
-	signer, err := s.verifySigner(ctx, env)
+	body, err := readBody(w, r, s.cfg.MaxEnvelopeBytes, "envelope")
 	if err != nil {
 		return nil, err
 	}
-	canonical, err := env.Marshal()
+	buf := getBuf()
+	p, err := s.check(ctx, *body, *buf)
+	putBuf(body) // p aliases nothing of the body
 	if err != nil {
-		return nil, fail(http.StatusBadRequest, "malformed_envelope", "%v", err)
+		putBuf(buf)
+		return nil, err
 	}
-	rc, err := s.log.Append(ctx, batchlog.Submission{Envelope: canonical, Digest: env.Digest(), Subjects: subjects})
+	rc, err := s.log.Append(ctx, p.sub)
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return nil, fail(http.StatusServiceUnavailable, "cancelled", "%v", err)
-		}
-		return nil, fail(http.StatusServiceUnavailable, "storage", "log append failed, not stored: %v", err)
+		// The committer may still read p.sub.Envelope: do not reuse buf.
+		return nil, storageErr(err)
 	}
+	*buf = p.sub.Envelope[:0]
+	*buf = appendReceipt(*buf, s.receipt(rc, p.signer))
+	return buf, nil
+}
+
+func storageErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fail(http.StatusServiceUnavailable, "cancelled", "%v", err)
+	}
+	return fail(http.StatusServiceUnavailable, "storage", "log append failed, not stored: %v", err)
+}
+
+func (s *Server) receipt(rc batchlog.Receipt, signer string) *ReceiptJSON {
 	return &ReceiptJSON{
 		LogID: rc.LogID, Index: rc.Index, LeafHash: hex.EncodeToString(rc.LeafHash[:]),
 		EnvelopeDigest: hex.EncodeToString(rc.EnvelopeDigest[:]), Existing: rc.Existing, Signer: signer,
-	}, nil
+	}
+}
+
+// appendReceipt appends rc as encoding/json would encode it (followed by a
+// newline, as json.Encoder writes it).
+func appendReceipt(b []byte, rc *ReceiptJSON) []byte {
+	b = append(b, `{"log_id":`...)
+	b = strictjson.AppendString(b, rc.LogID)
+	b = append(b, `,"index":`...)
+	b = strconv.AppendUint(b, rc.Index, 10)
+	b = append(b, `,"leaf_hash":`...)
+	b = strictjson.AppendString(b, rc.LeafHash)
+	b = append(b, `,"envelope_digest":`...)
+	b = strictjson.AppendString(b, rc.EnvelopeDigest)
+	if rc.Existing {
+		b = append(b, `,"existing":true`...)
+	}
+	b = append(b, `,"signer":`...)
+	b = strictjson.AppendString(b, rc.Signer)
+	return append(b, "}\n"...)
+}
+
+// checkQuery handles the submission query parameters (risk_class).
+func (s *Server) checkQuery(ctx context.Context, r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	if rc := r.URL.Query().Get("risk_class"); rc != "" {
+		return s.checkRiskClass(ctx, rc)
+	}
+	return nil
+}
+
+// prepared is an envelope that passed every check, ready to append.
+type prepared struct {
+	sub    batchlog.Submission
+	signer string
+}
+
+// check runs every check of a submission on one envelope's bytes: strict
+// DSSE parsing, payload type, strict in-toto statement with sha256
+// subjects, a signature by a registered, active, authorised key. The
+// canonical envelope is appended to buf (nothing of data is retained).
+func (s *Server) check(ctx context.Context, data, buf []byte) (prepared, error) {
+	max := s.cfg.MaxEnvelopeBytes
+	env, err := dsse.Parse(data, dsse.Limits{MaxEnvelopeBytes: max, MaxSignatures: s.cfg.MaxSignatures})
+	switch {
+	case errors.Is(err, dsse.ErrTooLarge):
+		return prepared{}, fail(http.StatusRequestEntityTooLarge, "too_large", "%v", err)
+	case errors.Is(err, dsse.ErrTooManySignatures):
+		return prepared{}, fail(http.StatusBadRequest, "too_many_signatures", "%v", err)
+	case err != nil:
+		return prepared{}, fail(http.StatusBadRequest, "malformed_envelope", "malformed DSSE envelope: %v", err)
+	}
+	if env.PayloadType != dsse.PayloadTypeInToto {
+		return prepared{}, fail(http.StatusBadRequest, "payload_type", "payloadType is %q, want %q", trunc(env.PayloadType), dsse.PayloadTypeInToto)
+	}
+	st, err := intoto.ParseStatement(env.Payload, max)
+	if err != nil {
+		return prepared{}, fail(http.StatusBadRequest, "malformed_statement", "payload is not a valid in-toto statement: %v", err)
+	}
+	subjects, err := st.SubjectSHA256()
+	if err != nil {
+		return prepared{}, fail(http.StatusBadRequest, "subject_sha256", "%v", err)
+	}
+	signer, err := s.verifySigner(ctx, env)
+	if err != nil {
+		return prepared{}, err
+	}
+	canonical, err := env.AppendMarshal(buf)
+	if err != nil {
+		return prepared{}, fail(http.StatusBadRequest, "malformed_envelope", "%v", err)
+	}
+	return prepared{sub: batchlog.Submission{Envelope: canonical, Digest: env.Digest(), Subjects: subjects}, signer: signer}, nil
 }
 
 var riskClassRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -386,12 +515,10 @@ func (s *Server) checkRiskClass(ctx context.Context, rc string) error {
 // failure is reported when none qualifies.
 func (s *Server) verifySigner(ctx context.Context, env *dsse.Envelope) (string, error) {
 	var first error
-	seen := make(map[string]bool, len(env.Signatures))
 	for i, sig := range env.Signatures {
-		if seen[sig.KeyID] {
-			continue
+		if slices.ContainsFunc(env.Signatures[:i], func(o dsse.Signature) bool { return o.KeyID == sig.KeyID }) {
+			continue // signatures are few (MaxSignatures)
 		}
-		seen[sig.KeyID] = true
 		err := s.checkSignature(ctx, env, i, sig.KeyID)
 		if err == nil {
 			return sig.KeyID, nil
