@@ -113,3 +113,55 @@ func BenchmarkVerifyComposite(b *testing.B) {
 	b.ReportMetric(float64(b.N)/el.Seconds(), "verifies/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/verify")
 }
+
+// BenchmarkIngestCompositeBatch: the same distinct composite-signed
+// envelopes as BenchmarkIngestComposite, submitted through
+// POST /v1/entries:batch as JSON arrays of 100 envelopes by 4 concurrent
+// clients (a few CI pipelines each submitting a build's attestations). Every
+// entry is verified, answered individually and durable before each answer.
+func BenchmarkIngestCompositeBatch(b *testing.B) {
+	const perBatch, clients = 100, 4
+	ch := newFakeChain()
+	sk := ch.register(b, "adf1ci", sigscheme.Composite)
+	envs := signMany(b, sk, "adf1ci", b.N)
+	var bodies [][]byte
+	for i := 0; i < len(envs); i += perBatch {
+		bodies = append(bodies, append(append([]byte("["), bytes.Join(envs[i:min(i+perBatch, len(envs))], []byte(","))...), ']'))
+	}
+	h := newHarness(b, ch, "", Config{})
+	defer h.log.Close()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(bodies) {
+					return
+				}
+				req := httptest.NewRequest("POST", "/v1/entries:batch", bytes.NewReader(bodies[i]))
+				rec := httptest.NewRecorder()
+				h.h.ServeHTTP(rec, req)
+				if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`"rejected":0}`)) {
+					b.Errorf("batch: %d %.300s", rec.Code, rec.Body.String())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	el, cpu := time.Since(start), cpuTime()-cpu0
+	b.StopTimer()
+	if h.log.Size() != uint64(b.N) {
+		b.Fatalf("size %d, want %d", h.log.Size(), b.N)
+	}
+	st := h.log.Stats()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "entries/s")
+	b.ReportMetric(float64(st.Appended)/float64(max(st.Batches, 1)), "entries/commit")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/entry")
+}

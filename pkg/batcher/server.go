@@ -1,6 +1,7 @@
 package batcher
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +44,10 @@ type Config struct {
 	MaxEnvelopeBytes int
 	// MaxSignatures bounds the signatures of an envelope (default 4).
 	MaxSignatures int
+	// MaxBatchEntries and MaxBatchBytes bound one POST /v1/entries:batch
+	// request (defaults 1,000 envelopes and 16 MiB).
+	MaxBatchEntries int
+	MaxBatchBytes   int
 	// KeyTTL is how long a fetched key is cached (default 30 s). Revocation
 	// does not wait for it: authorisation is re-checked every block.
 	KeyTTL time.Duration
@@ -74,6 +80,12 @@ func (c *Config) defaults() {
 	}
 	if c.MaxSignatures <= 0 {
 		c.MaxSignatures = 4
+	}
+	if c.MaxBatchEntries <= 0 {
+		c.MaxBatchEntries = 1000
+	}
+	if c.MaxBatchBytes <= 0 {
+		c.MaxBatchBytes = 16 << 20
 	}
 	if c.KeyTTL <= 0 {
 		c.KeyTTL = 30 * time.Second
@@ -167,6 +179,7 @@ func New(l *batchlog.Log, ch Chain, cfg Config) *Server {
 	s.initMetrics()
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/entries", s.handleSubmit)
+	mux.HandleFunc("POST /v1/entries:batch", s.handleBatch)
 	mux.HandleFunc("GET /v1/entries/{index}", s.handleEntry)
 	mux.HandleFunc("POST /v1/entries/{index}/erase", s.handleErase)
 	mux.HandleFunc("GET /v1/proof/{index}", s.handleProof)
@@ -174,7 +187,7 @@ func New(l *batchlog.Log, ch Chain, cfg Config) *Server {
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	for route, allowed := range map[string]string{
-		"/v1/entries": "POST", "/v1/entries/{index}": "GET", "/v1/entries/{index}/erase": "POST",
+		"/v1/entries": "POST", "/v1/entries:batch": "POST", "/v1/entries/{index}": "GET", "/v1/entries/{index}/erase": "POST",
 		"/v1/proof/{index}": "GET", "/v1/search": "GET", "/healthz": "GET", "/metrics": "GET",
 	} {
 		mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
@@ -477,6 +490,177 @@ func (s *Server) check(ctx context.Context, data, buf []byte) (prepared, error) 
 		return prepared{}, fail(http.StatusBadRequest, "malformed_envelope", "%v", err)
 	}
 	return prepared{sub: batchlog.Submission{Envelope: canonical, Digest: env.Digest(), Subjects: subjects}, signer: signer}, nil
+}
+
+// handleBatch is POST /v1/entries:batch: many envelopes in one request, for
+// CI pipelines that submit many attestations. The body is a JSON array of
+// DSSE envelopes, or NDJSON (one envelope per line, blank lines ignored)
+// when its first non-space byte is not '['. At most Config.MaxBatchEntries
+// envelopes and Config.MaxBatchBytes bytes; each envelope is bounded by
+// MaxEnvelopeBytes and checked exactly as POST /v1/entries checks it
+// (envelopes are checked in parallel). The 200 answer has one result per
+// envelope, in order, either
+//
+//	{"status":200,"receipt":{…the POST /v1/entries receipt…}}
+//	{"status":4xx/5xx,"code":"bad_signature","error":"…"} (nothing stored for it)
+//
+// plus "accepted" and "rejected" counts; every accepted entry is durable
+// before the answer is written. A body that cannot be split into envelopes
+// (malformed array, too many envelopes, too large) is refused as a whole
+// with a 4xx JSON error and nothing is stored; so is a refused risk_class.
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx := r.Context()
+	if err := s.checkQuery(ctx, r); err != nil {
+		s.refuse(w, err)
+		return
+	}
+	body, err := readBody(w, r, s.cfg.MaxBatchBytes, "batch")
+	if err != nil {
+		s.refuse(w, err)
+		return
+	}
+	defer putBuf(body)
+	elems, err := s.splitBatch(*body)
+	if err != nil {
+		s.refuse(w, err)
+		return
+	}
+	type outcome struct {
+		p   prepared
+		err error
+	}
+	res := make([]outcome, len(elems))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(elems)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(elems) {
+					return
+				}
+				res[i].p, res[i].err = s.check(ctx, elems[i], nil)
+			}
+		}()
+	}
+	wg.Wait()
+	var subs []batchlog.Submission
+	for i := range res {
+		if res[i].err == nil {
+			subs = append(subs, res[i].p.sub)
+		}
+	}
+	receipts, errs := s.log.AppendBatch(ctx, subs)
+	out := getBuf()
+	defer putBuf(out)
+	b := append((*out)[:0], `{"results":[`...)
+	accepted, k := 0, 0
+	for i := range res {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		err := res[i].err
+		if err == nil {
+			if err = errs[k]; err != nil {
+				err = storageErr(err)
+			} else {
+				accepted++
+				b = append(b, `{"status":200,"receipt":`...)
+				b = appendReceipt(b, s.receipt(receipts[k], res[i].p.signer))
+				b = append(b[:len(b)-1], '}') // drop the receipt's newline
+			}
+			k++
+		}
+		if err != nil {
+			ae := asAPIError(err)
+			s.rejected.WithLabelValues(ae.code).Inc()
+			b = append(b, `{"status":`...)
+			b = strconv.AppendInt(b, int64(ae.status), 10)
+			b = append(b, `,"code":`...)
+			b = strictjson.AppendString(b, ae.code)
+			b = append(b, `,"error":`...)
+			b = strictjson.AppendString(b, ae.msg)
+			b = append(b, '}')
+		}
+	}
+	b = append(b, `],"accepted":`...)
+	b = strconv.AppendInt(b, int64(accepted), 10)
+	b = append(b, `,"rejected":`...)
+	b = strconv.AppendInt(b, int64(len(res)-accepted), 10)
+	b = append(b, "}\n"...)
+	*out = b
+	s.accepted.Add(float64(accepted))
+	el := time.Since(start).Seconds()
+	for range accepted {
+		s.ingestSeconds.Observe(el)
+	}
+	s.maybeKick()
+	writeRaw(w, http.StatusOK, b)
+}
+
+func (s *Server) refuse(w http.ResponseWriter, err error) {
+	ae := asAPIError(err)
+	s.rejected.WithLabelValues(ae.code).Inc()
+	writeErr(w, ae.status, ae.code, ae.msg)
+}
+
+// splitBatch splits a batch body into envelopes (sub-slices of body).
+func (s *Server) splitBatch(body []byte) ([][]byte, error) {
+	max := s.cfg.MaxBatchEntries
+	tooMany := func() error {
+		return fail(http.StatusRequestEntityTooLarge, "too_many_entries", "batch has more than %d envelopes", max)
+	}
+	var elems [][]byte
+	sc := strictjson.NewScanner(body)
+	switch sc.Peek() {
+	case '[':
+		if err := sc.Begin('['); err != nil {
+			return nil, fail(http.StatusBadRequest, "malformed_batch", "batch: %v", err)
+		}
+		for first := true; ; first = false {
+			more, err := sc.NextElem(first)
+			if err != nil {
+				return nil, fail(http.StatusBadRequest, "malformed_batch", "batch: JSON array of envelopes: %v", err)
+			}
+			if !more {
+				break
+			}
+			if len(elems) == max {
+				return nil, tooMany()
+			}
+			v, err := sc.Raw()
+			if err != nil {
+				return nil, fail(http.StatusBadRequest, "malformed_batch", "batch: element %d: %v", len(elems), err)
+			}
+			elems = append(elems, v)
+		}
+		if err := sc.End(); err != nil {
+			return nil, fail(http.StatusBadRequest, "malformed_batch", "batch: %v", err)
+		}
+	default: // NDJSON
+		for rest := body; len(rest) > 0; {
+			line := rest
+			if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+				line, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			if line = bytes.TrimSpace(line); len(line) == 0 {
+				continue
+			}
+			if len(elems) == max {
+				return nil, tooMany()
+			}
+			elems = append(elems, line)
+		}
+	}
+	if len(elems) == 0 {
+		return nil, fail(http.StatusBadRequest, "empty_batch", "batch has no envelopes (want a JSON array of DSSE envelopes, or one envelope per line)")
+	}
+	return elems, nil
 }
 
 var riskClassRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

@@ -349,6 +349,50 @@ func (l *Log) Append(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 }
 
+// AppendBatch appends every submission (in order; they usually share one
+// group commit) and returns when each one is durable or has failed:
+// receipts[i] is valid when errs[i] is nil. Duplicates (in the log or
+// within subs) get the existing entry's receipt, as with Append.
+func (l *Log) AppendBatch(ctx context.Context, subs []Submission) ([]Receipt, []error) {
+	receipts := make([]Receipt, len(subs))
+	errs := make([]error, len(subs))
+	reqs := make([]request, len(subs))
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
+		for i := range errs {
+			errs[i] = ErrClosed
+		}
+		return receipts, errs
+	}
+	sent := 0
+	for i := range subs {
+		reqs[i] = request{sub: subs[i], rc: make(chan result, 1)}
+		select {
+		case l.reqs <- &reqs[i]:
+			sent++
+		case <-ctx.Done():
+		}
+		if sent <= i {
+			break
+		}
+	}
+	l.closeMu.RUnlock()
+	for i := range subs {
+		if i >= sent {
+			errs[i] = ctx.Err()
+			continue
+		}
+		select {
+		case res := <-reqs[i].rc:
+			receipts[i], errs[i] = res.r, res.err
+		case <-ctx.Done():
+			errs[i] = ctx.Err()
+		}
+	}
+	return receipts, errs
+}
+
 func (l *Log) committer() {
 	defer close(l.done)
 	pending := make([]*request, 0, l.opts.MaxBatch)
