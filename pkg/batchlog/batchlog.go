@@ -177,6 +177,10 @@ type Log struct {
 	eraseMu  sync.Mutex
 
 	appended, duplicates, batches, erased atomic.Uint64
+
+	// filter answers "certainly not in the log" for most new digests.
+	filter   atomic.Pointer[digestFilter]
+	filterWG sync.WaitGroup
 }
 
 type request struct {
@@ -233,6 +237,7 @@ func Open(dir, logID string, opts Options) (*Log, error) {
 	l.reqs = make(chan *request, opts.MaxBatch)
 	l.quit = make(chan struct{})
 	l.done = make(chan struct{})
+	l.startFilter(2 * l.size.Load())
 	go l.committer()
 	return l, nil
 }
@@ -319,6 +324,7 @@ func (l *Log) Close() error {
 	l.closeMu.Unlock()
 	close(l.quit)
 	<-l.done
+	l.filterWG.Wait()
 	return l.db.Close()
 }
 
@@ -456,6 +462,7 @@ func (l *Log) commitGroup(reqs []*request) *group {
 	start := l.tree.Size()
 	inBatch := make(map[[32]byte]int, len(reqs))
 	now := l.opts.Now()
+	var salts []byte
 	var fail error
 	for i, r := range reqs {
 		if j, ok := inBatch[r.sub.Digest]; ok {
@@ -463,18 +470,25 @@ func (l *Log) commitGroup(reqs []*request) *group {
 			g.results[i].r.Existing = true
 			continue
 		}
-		if idx, leaf, ok, err := l.lookupDigest(r.sub.Digest); err != nil {
+		if !l.digestMayExist(&r.sub.Digest) {
+			// certainly new: no pebble lookup
+		} else if idx, leaf, ok, err := l.lookupDigest(r.sub.Digest); err != nil {
 			g.results[i].err = err
 			continue
 		} else if ok {
 			g.results[i].r = Receipt{LogID: l.logID, Index: idx, LeafHash: leaf, EnvelopeDigest: r.sub.Digest, Existing: true}
 			continue
 		}
-		salt := make([]byte, SaltSize)
-		if _, err := io.ReadFull(l.opts.Rand, salt); err != nil {
-			fail = fmt.Errorf("batchlog: salt: %w", err)
-			break
+		if len(salts) < SaltSize {
+			// One read and one allocation for the salts of the group.
+			salts = make([]byte, SaltSize*(len(reqs)-i))
+			if _, err := io.ReadFull(l.opts.Rand, salts); err != nil {
+				fail = fmt.Errorf("batchlog: salt: %w", err)
+				break
+			}
 		}
+		salt := salts[:SaltSize:SaltSize]
+		salts = salts[SaltSize:]
 		leaf := LeafHash(salt, r.sub.Envelope)
 		idx, err := l.tree.Append(leaf)
 		if err != nil {
@@ -482,7 +496,11 @@ func (l *Log) commitGroup(reqs []*request) *group {
 			break
 		}
 		e := Entry{Index: idx, LeafHash: leaf, EnvelopeDigest: r.sub.Digest, Received: now, Subjects: r.sub.Subjects, Envelope: r.sub.Envelope, Salt: salt}
-		_ = b.Set(entryKey(idx), encodeEntry(&e), nil)
+		// The record is encoded straight into the batch (no copy).
+		op := b.SetDeferred(9, entrySize(&e))
+		copy(op.Key, entryKey(idx))
+		appendEntry(op.Value[:0], &e)
+		_ = op.Finish()
 		_ = b.Set(digestKey(r.sub.Digest), be64(idx), nil)
 		for _, s := range r.sub.Subjects {
 			_ = b.Set(subjectKey(s, idx), nil, nil)
@@ -504,6 +522,8 @@ func (l *Log) commitGroup(reqs []*request) *group {
 	if fail != nil {
 		*l.tree = saved // nothing of this group was written
 		g.err = fail
+	} else if g.fresh > 0 {
+		l.noteDigests(inBatch)
 	}
 	return g
 }

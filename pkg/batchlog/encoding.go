@@ -15,8 +15,16 @@ import (
 const entryVersion = 1
 
 func encodeEntry(e *Entry) []byte {
-	n := 2 + 8 + 32 + 32 + 4 + 32*len(e.Subjects) + 4 + len(e.Salt) + 4 + len(e.Envelope) + 8 + 4 + len(e.EraseReason)
-	b := make([]byte, 0, n)
+	return appendEntry(make([]byte, 0, entrySize(e)), e)
+}
+
+// entrySize is the length of e's record.
+func entrySize(e *Entry) int {
+	return 2 + 8 + 32 + 32 + 4 + 32*len(e.Subjects) + 4 + len(e.Salt) + 4 + len(e.Envelope) + 8 + 4 + len(e.EraseReason)
+}
+
+// appendEntry appends e's record to b.
+func appendEntry(b []byte, e *Entry) []byte {
 	var flags byte
 	if e.Erased {
 		flags |= 1
