@@ -25,6 +25,13 @@ var version = "dev"
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
+		var exit exitError
+		if errors.As(err, &exit) {
+			if exit.err != nil {
+				fmt.Fprintln(os.Stderr, "adf:", exit.err)
+			}
+			os.Exit(exit.code)
+		}
 		fmt.Fprintln(os.Stderr, "adf:", err)
 		var denied errDenied
 		if errors.As(err, &denied) {
@@ -33,6 +40,22 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// exitError makes adf exit with code, printing err (if any) first: commands
+// whose exit code is part of their interface (adf gate) return it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e exitError) Unwrap() error { return e.err }
 
 func newRootCmd() *cobra.Command {
 	// Bech32 prefixes (adf1…) for every address the client parses or prints.
@@ -56,6 +79,8 @@ func newRootCmd() *cobra.Command {
 		attestCmd(),
 		verifyCmd(),
 		batcherCmd(),
+		ctiCmd(),
+		gateCmd(),
 	)
 	return root
 }

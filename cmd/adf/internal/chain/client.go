@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -143,22 +144,30 @@ func (e *ABCIQueryError) Error() string {
 // /cosmos.auth.v1beta1.Query/Account with a protobuf request) and returns
 // the response bytes.
 func (c *Client) ABCIQuery(ctx context.Context, path string, data []byte) ([]byte, error) {
+	v, _, err := c.ABCIQueryAt(ctx, path, data, 0)
+	return v, err
+}
+
+// ABCIQueryAt is ABCIQuery at a height (0: the latest); it also returns the
+// height the node answered at, so a client can pin later queries to it.
+func (c *Client) ABCIQueryAt(ctx context.Context, path string, data []byte, height int64) ([]byte, int64, error) {
 	var r struct {
 		Response struct {
 			Code      uint32 `json:"code"`
 			Log       string `json:"log"`
 			Codespace string `json:"codespace"`
 			Value     []byte `json:"value"`
+			Height    jint   `json:"height"`
 		} `json:"response"`
 	}
-	params := map[string]any{"path": path, "data": hex.EncodeToString(data), "height": "0", "prove": false}
+	params := map[string]any{"path": path, "data": hex.EncodeToString(data), "height": strconv.FormatInt(height, 10), "prove": false}
 	if err := c.call(ctx, "abci_query", params, &r); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if r.Response.Code != 0 {
-		return nil, &ABCIQueryError{Path: path, Code: r.Response.Code, Codespace: r.Response.Codespace, Log: r.Response.Log}
+		return nil, 0, &ABCIQueryError{Path: path, Code: r.Response.Code, Codespace: r.Response.Codespace, Log: r.Response.Log}
 	}
-	return r.Response.Value, nil
+	return r.Response.Value, int64(r.Response.Height), nil
 }
 
 // BroadcastResult is what CheckTx said.
