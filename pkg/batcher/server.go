@@ -390,18 +390,22 @@ func (s *Server) submit(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	buf := getBuf()
 	p, err := s.check(ctx, *body, *buf)
-	putBuf(body) // p aliases nothing of the body
 	if err != nil {
+		putBuf(body)
 		putBuf(buf)
 		return nil, err
 	}
 	rc, err := s.log.Append(ctx, p.sub)
 	if err != nil {
-		// The committer may still read p.sub.Envelope: do not reuse buf.
+		// The committer may still read p.sub.Envelope (the body or buf):
+		// reuse neither.
 		return nil, storageErr(err)
 	}
-	*buf = p.sub.Envelope[:0]
-	*buf = appendReceipt(*buf, s.receipt(rc, p.signer))
+	if len(*body) > 0 && len(p.sub.Envelope) > 0 && &p.sub.Envelope[0] != &(*body)[0] {
+		*buf = p.sub.Envelope // keep a grown buffer
+	}
+	putBuf(body)
+	*buf = appendReceipt((*buf)[:0], s.receipt(rc, p.signer))
 	return buf, nil
 }
 
@@ -458,10 +462,11 @@ type prepared struct {
 // check runs every check of a submission on one envelope's bytes: strict
 // DSSE parsing, payload type, strict in-toto statement with sha256
 // subjects, a signature by a registered, active, authorised key. The
-// canonical envelope is appended to buf (nothing of data is retained).
+// canonical envelope is data itself when data is canonical, else it is
+// appended to buf.
 func (s *Server) check(ctx context.Context, data, buf []byte) (prepared, error) {
 	max := s.cfg.MaxEnvelopeBytes
-	env, err := dsse.Parse(data, dsse.Limits{MaxEnvelopeBytes: max, MaxSignatures: s.cfg.MaxSignatures})
+	env, canonical, err := dsse.ParseCanonical(data, dsse.Limits{MaxEnvelopeBytes: max, MaxSignatures: s.cfg.MaxSignatures}, buf)
 	switch {
 	case errors.Is(err, dsse.ErrTooLarge):
 		return prepared{}, fail(http.StatusRequestEntityTooLarge, "too_large", "%v", err)
@@ -484,10 +489,6 @@ func (s *Server) check(ctx context.Context, data, buf []byte) (prepared, error) 
 	signer, err := s.verifySigner(ctx, env)
 	if err != nil {
 		return prepared{}, err
-	}
-	canonical, err := env.AppendMarshal(buf)
-	if err != nil {
-		return prepared{}, fail(http.StatusBadRequest, "malformed_envelope", "%v", err)
 	}
 	return prepared{sub: batchlog.Submission{Envelope: canonical, Digest: env.Digest(), Subjects: subjects}, signer: signer}, nil
 }
@@ -520,9 +521,9 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, err)
 		return
 	}
-	defer putBuf(body)
 	elems, err := s.splitBatch(*body)
 	if err != nil {
+		putBuf(body)
 		s.refuse(w, err)
 		return
 	}
@@ -554,6 +555,9 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	receipts, errs := s.log.AppendBatch(ctx, subs)
+	if ctx.Err() == nil {
+		putBuf(body) // else the committer may still read envelopes in it
+	}
 	out := getBuf()
 	defer putBuf(out)
 	b := append((*out)[:0], `{"results":[`...)

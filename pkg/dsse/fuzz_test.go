@@ -29,6 +29,9 @@ func FuzzParseEnvelope(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Marshal of parsed envelope: %v", err)
 		}
+		if _, c, err := ParseCanonical(data, lim, nil); err != nil || !bytes.Equal(c, b) {
+			t.Fatalf("ParseCanonical: %v\n%s\nMarshal:\n%s", err, c, b)
+		}
 		e2, err := Parse(b, Limits{MaxEnvelopeBytes: 1 << 20, MaxSignatures: 4})
 		if err != nil {
 			t.Fatalf("Parse(Marshal(e)): %v\n%s", err, b)

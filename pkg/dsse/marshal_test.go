@@ -59,3 +59,42 @@ func TestMarshalMatchesEncodingJSONOnFixtures(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCanonical(t *testing.T) {
+	for _, name := range []string{"dsse-spec-test-vector.envelope.json", "rekor-intoto-multi-dsse.envelope.json", "adf-ed25519.envelope.json", "rekor-intoto-dsse.envelope.json"} {
+		data := readFixture(t, name)
+		e, _ := Parse(data, DefaultLimits)
+		want, _ := e.Marshal()
+		for _, in := range [][]byte{data, want} {
+			_, c, err := ParseCanonical(in, DefaultLimits, nil)
+			if err != nil || !bytes.Equal(c, want) {
+				t.Fatalf("%s: %v\n%s\nwant\n%s", name, err, c, want)
+			}
+		}
+		if _, c, _ := ParseCanonical(want, DefaultLimits, nil); &c[0] != &want[0] {
+			t.Fatalf("%s: canonical input was copied", name)
+		}
+	}
+	// Variants that parse to the same envelope but are not canonical.
+	canon := `{"payloadType":"t","payload":"AQID","signatures":[{"keyid":"k","sig":"AQID"}]}`
+	for _, in := range []string{
+		`{"payloadType":"t","payload":"\u0041QID","signatures":[{"keyid":"k","sig":"AQID"}]}`,
+		`{"payloadType":"\u0074","payload":"AQID","signatures":[{"keyid":"k","sig":"AQID"}]}`,
+		`{"payloadType":"t","payload":"AQID","signatures":[{"sig":"AQID","keyid":"k"}]}`,
+		`{"payloadType":"t","payload":"AQID","signatures":[{"sig":"AQID"}]}`,
+		`{"payload":"AQID","payloadType":"t","signatures":[{"keyid":"k","sig":"AQID"}]}`,
+		` {"payloadType":"t","payload":"AQID","signatures":[{"keyid":"k","sig":"AQID"}]}`,
+		`{"payloadType":"t","payload":"AQID","signatures":[{"keyid":"k","sig":"AQID"}]} `,
+		`{"payloadType":"t","payload":"AQID","signatures":[{"keyid":"k","sig":"AQ\/D"}]}`,
+	} {
+		e, c, err := ParseCanonical([]byte(in), DefaultLimits, nil)
+		if err != nil {
+			t.Fatal(in, err)
+		}
+		want, _ := e.Marshal()
+		if !bytes.Equal(c, want) || (string(c) == in) {
+			t.Fatalf("%s: got %s, want %s", in, c, want)
+		}
+		_ = canon
+	}
+}

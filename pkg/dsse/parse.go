@@ -230,3 +230,67 @@ func decodeBase64(s []byte) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("invalid base64: %v", err)
 }
+
+// ParseCanonical is Parse that also returns the canonical encoding of the
+// envelope (Marshal's output): data itself when it already is canonical,
+// which is checked without re-encoding the base64 (the common case for
+// envelopes made by ADF tools: no copy, no encoding), otherwise Marshal's
+// output appended to dst.
+func ParseCanonical(data []byte, lim Limits, dst []byte) (*Envelope, []byte, error) {
+	e, err := Parse(data, lim)
+	if err != nil {
+		return nil, nil, err
+	}
+	if isCanonical(data, e) {
+		return e, data, nil
+	}
+	c, err := e.AppendMarshal(dst)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, c, nil
+}
+
+// isCanonical reports whether data, from which Parse decoded e, is exactly
+// e.Marshal(). The JSON around the base64 strings is compared literally;
+// a base64 string is canonical when its text in data has the length of the
+// canonical encoding, no escapes and ends there: Parse decoded it strictly
+// (padding, zero pad bits, no whitespace), so it then is the canonical
+// encoding of the decoded bytes.
+func isCanonical(data []byte, e *Envelope) bool {
+	var scratch [256]byte
+	pos := 0
+	lit := func(s []byte) bool {
+		if !bytes.HasPrefix(data[pos:], s) {
+			return false
+		}
+		pos += len(s)
+		return true
+	}
+	b64 := func(decodedLen int) bool {
+		n := base64.StdEncoding.EncodedLen(decodedLen)
+		if len(data)-pos < n+1 || data[pos+n] != '"' {
+			return false
+		}
+		span := data[pos : pos+n]
+		if bytes.IndexByte(span, '"') >= 0 || bytes.IndexByte(span, '\\') >= 0 {
+			return false
+		}
+		pos += n + 1
+		return true
+	}
+	if !lit([]byte(`{"payloadType":`)) || !lit(strictjson.AppendString(scratch[:0], e.PayloadType)) ||
+		!lit([]byte(`,"payload":"`)) || !b64(len(e.Payload)) || !lit([]byte(`,"signatures":[`)) {
+		return false
+	}
+	for i, s := range e.Signatures {
+		if i > 0 && !lit([]byte{','}) {
+			return false
+		}
+		if !lit([]byte(`{"keyid":`)) || !lit(strictjson.AppendString(scratch[:0], s.KeyID)) ||
+			!lit([]byte(`,"sig":"`)) || !b64(len(s.Sig)) || !lit([]byte{'}'}) {
+			return false
+		}
+	}
+	return lit([]byte("]}")) && pos == len(data)
+}
