@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/adf-consortium/adf/pkg/internal/strictjson"
@@ -50,7 +51,11 @@ var digestHexLen = map[string][]int{
 // validateDigestSet checks every entry of d; path names the digest field
 // (e.g. "subject[0].digest").
 func validateDigestSet(d map[string]string, path string) error {
-	keys := make([]string, 0, len(d))
+	var one [1]string
+	keys := one[:0]
+	if len(d) > 1 {
+		keys = make([]string, 0, len(d))
+	}
 	for k := range d {
 		keys = append(keys, k)
 	}
@@ -107,71 +112,149 @@ func truncate(s string) string {
 	return s
 }
 
-// parseDescriptor decodes one ResourceDescriptor at path. If requireDigest,
-// the digest set must be present and non-empty (subjects); otherwise at
-// least one of uri, digest and content must be set (the spec's rule).
-// Unknown members are ignored.
-func parseDescriptor(raw []byte, path string, requireDigest bool) (ResourceDescriptor, error) {
-	var rd ResourceDescriptor
-	fields, err := strictjson.ObjectFields(raw)
+// parseDescriptors decodes a JSON array of ResourceDescriptors (see
+// scanDescriptors) from raw.
+func parseDescriptors(raw []byte, path string, requireDigest bool) ([]ResourceDescriptor, error) {
+	sc := strictjson.NewScanner(raw)
+	out, err := scanDescriptors(sc, 0, path, requireDigest)
 	if err != nil {
-		return rd, fmt.Errorf("%s: %v", path, err)
+		return nil, err
 	}
+	if err := sc.End(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return out, nil
+}
+
+// scanDescriptors reads a JSON array of ResourceDescriptors at path (depth
+// containers deep in the document). Each descriptor is read in one pass:
+// duplicate keys are rejected at every level and nesting is bounded as in
+// strictjson.CheckNoDuplicateKeys. If requireDigest, each digest set must
+// be present and non-empty (subjects); otherwise at least one of uri,
+// digest and content must be set (the spec's rule). Unknown members are
+// ignored.
+func scanDescriptors(sc *strictjson.Scanner, depth int, path string, requireDigest bool) ([]ResourceDescriptor, error) {
+	if err := sc.Begin('['); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	var out []ResourceDescriptor
+	for i := 0; ; i++ {
+		more, err := sc.NextElem(i == 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		if !more {
+			return out, nil
+		}
+		rd, err := scanDescriptor(sc, depth+1, path, i, requireDigest)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rd)
+	}
+}
+
+func scanDescriptor(sc *strictjson.Scanner, depth int, base string, index int, requireDigest bool) (ResourceDescriptor, error) {
+	var rd ResourceDescriptor
+	path := func() string { return base + "[" + strconv.Itoa(index) + "]" }
+	if depth >= strictjson.MaxDepth {
+		return rd, fmt.Errorf("JSON nested deeper than %d at $.%s", strictjson.MaxDepth, path())
+	}
+	if err := sc.Begin('{'); err != nil {
+		return rd, fmt.Errorf("%s: %v", path(), err)
+	}
+	var seen strictjson.KeySet
 	haveContent := false
-	for _, f := range fields {
-		p := path + "." + f.Name
-		switch f.Name {
+	for first := true; ; first = false {
+		name, more, err := sc.NextKey(first)
+		if err != nil {
+			return rd, fmt.Errorf("%s: %v", path(), err)
+		}
+		if !more {
+			break
+		}
+		if !seen.Add(name) {
+			return rd, fmt.Errorf("duplicate key %q at $.%s", name, path())
+		}
+		switch string(name) {
 		case "name":
-			rd.Name, err = strictjson.String(f.Value)
+			rd.Name, err = sc.String()
 		case "uri":
-			rd.URI, err = strictjson.String(f.Value)
+			rd.URI, err = sc.String()
 		case "downloadLocation":
-			rd.DownloadLocation, err = strictjson.String(f.Value)
+			rd.DownloadLocation, err = sc.String()
 		case "mediaType":
-			rd.MediaType, err = strictjson.String(f.Value)
+			rd.MediaType, err = sc.String()
 		case "digest":
-			if rd.Digest, err = parseStringMap(f.Value, p); err != nil {
+			p := path() + ".digest"
+			if rd.Digest, err = scanStringMap(sc, depth+1, p); err != nil {
 				return rd, err
 			}
 			if err = validateDigestSet(rd.Digest, p); err != nil {
 				return rd, err
 			}
 		case "content":
-			var s string
-			if s, err = strictjson.String(f.Value); err == nil {
+			var b []byte
+			if b, err = sc.StringBytes(); err == nil {
 				haveContent = true
-				rd.Content, err = decodeBase64(s)
+				rd.Content, err = decodeBase64(string(b))
 			}
 		case "annotations":
-			rd.Annotations, err = parseAnyObject(f.Value)
+			if c := sc.Peek(); c != '{' {
+				err = fmt.Errorf("want a JSON object, got %s", strictjson.Describe(c))
+				break
+			}
+			start := sc.Offset()
+			if err = sc.SkipNoDup(depth+1, "$."+path()+".annotations"); err != nil {
+				return rd, err
+			}
+			rd.Annotations, err = parseAnyObject(sc.Data()[start:sc.Offset()])
 		default:
-			continue
+			err = sc.SkipNoDup(depth+1, "$."+path()+"."+string(name))
+			if err != nil {
+				return rd, err
+			}
 		}
 		if err != nil {
-			return rd, fmt.Errorf("%s: %v", p, err)
+			return rd, fmt.Errorf("%s.%s: %v", path(), name, err)
 		}
 	}
 	if requireDigest && len(rd.Digest) == 0 {
-		return rd, fmt.Errorf("%s.digest: missing or empty (a subject needs at least one digest)", path)
+		return rd, fmt.Errorf("%s.digest: missing or empty (a subject needs at least one digest)", path())
 	}
 	if rd.URI == "" && len(rd.Digest) == 0 && !haveContent {
-		return rd, fmt.Errorf("%s: needs at least one of uri, digest, content", path)
+		return rd, fmt.Errorf("%s: needs at least one of uri, digest, content", path())
 	}
 	return rd, nil
 }
 
-func parseDescriptors(raw []byte, path string, requireDigest bool) ([]ResourceDescriptor, error) {
-	elems, err := strictjson.ArrayElems(raw, 0)
-	if err != nil {
+// scanStringMap reads a JSON object whose values are all strings, without
+// duplicate keys; errors are prefixed with path.
+func scanStringMap(sc *strictjson.Scanner, depth int, path string) (map[string]string, error) {
+	if depth >= strictjson.MaxDepth {
+		return nil, fmt.Errorf("JSON nested deeper than %d at $.%s", strictjson.MaxDepth, path)
+	}
+	if err := sc.Begin('{'); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	out := make([]ResourceDescriptor, len(elems))
-	for i, e := range elems {
-		if out[i], err = parseDescriptor(e, fmt.Sprintf("%s[%d]", path, i), requireDigest); err != nil {
-			return nil, err
+	m := make(map[string]string, 1)
+	for first := true; ; first = false {
+		name, more, err := sc.NextKey(first)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
 		}
+		if !more {
+			return m, nil
+		}
+		if _, dup := m[string(name)]; dup {
+			return nil, fmt.Errorf("duplicate key %q at $.%s", name, path)
+		}
+		v, err := sc.String()
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %v", path, name, err)
+		}
+		m[string(name)] = v
 	}
-	return out, nil
 }
 
 // parseStringMap decodes a JSON object whose values are all strings; errors

@@ -63,43 +63,9 @@ func ParseStatement(data []byte, maxBytes int) (*Statement, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%w: input is not valid UTF-8", ErrInvalidStatement)
 	}
-	if err := strictjson.CheckNoDuplicateKeys(data); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
-	}
-	fields, err := strictjson.ObjectFields(data)
+	s, haveType, haveSubject, havePT, err := scanStatement(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
-	}
-	var (
-		s                             Statement
-		haveType, haveSubject, havePT bool
-	)
-	for _, f := range fields {
-		switch f.Name {
-		case "_type":
-			haveType = true
-			s.Type, err = strictjson.String(f.Value)
-		case "subject":
-			haveSubject = true
-			s.Subject, err = parseDescriptors(f.Value, "subject", true)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
-			}
-		case "predicateType":
-			havePT = true
-			s.PredicateType, err = strictjson.String(f.Value)
-		case "predicate":
-			if isNull(f.Value) {
-				continue
-			}
-			err = requireObject(f.Value)
-			s.Predicate = append(json.RawMessage(nil), bytes.TrimSpace(f.Value)...)
-		default:
-			continue // in-toto parsing rules: ignore unrecognised fields
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %v", ErrInvalidStatement, f.Name, err)
-		}
 	}
 	switch {
 	case !haveType:
@@ -128,6 +94,71 @@ func ParseStatement(data []byte, maxBytes int) (*Statement, error) {
 		}
 	}
 	return &s, nil
+}
+
+// scanStatement reads the statement in one pass over data (no reflection;
+// every check of the former multi-pass reader stays: duplicate keys at any
+// depth, nesting at most strictjson.MaxDepth, subjects, predicate an
+// object or null, nothing after the top-level value). Unknown members are
+// ignored, as the in-toto parsing rules require.
+func scanStatement(data []byte) (s Statement, haveType, haveSubject, havePT bool, err error) {
+	sc := strictjson.NewScanner(data)
+	if err = sc.Begin('{'); err != nil {
+		return
+	}
+	var seen strictjson.KeySet
+	for first := true; ; first = false {
+		var (
+			name []byte
+			more bool
+		)
+		if name, more, err = sc.NextKey(first); err != nil || !more {
+			break
+		}
+		if !seen.Add(name) {
+			err = fmt.Errorf("duplicate key %q at $", name)
+			return
+		}
+		switch string(name) {
+		case "_type":
+			haveType = true
+			s.Type, err = sc.String()
+		case "subject":
+			haveSubject = true
+			if s.Subject, err = scanDescriptors(sc, 1, "subject", true); err != nil {
+				return
+			}
+		case "predicateType":
+			havePT = true
+			s.PredicateType, err = sc.String()
+		case "predicate":
+			var null bool
+			if null, err = sc.IsNull(); null || err != nil {
+				break
+			}
+			if c := sc.Peek(); c != '{' {
+				err = fmt.Errorf("want a JSON object, got %s", strictjson.Describe(c))
+				break
+			}
+			start := sc.Offset()
+			if err = sc.SkipNoDup(1, "$.predicate"); err != nil {
+				return
+			}
+			s.Predicate = append(json.RawMessage(nil), data[start:sc.Offset()]...)
+		default:
+			if err = sc.SkipNoDup(1, "$."+string(name)); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %v", name, err)
+			return
+		}
+	}
+	if err == nil {
+		err = sc.End()
+	}
+	return
 }
 
 // StatementFromEnvelope parses the payload of a DSSE envelope whose

@@ -33,7 +33,7 @@ func ObjectFields(raw []byte) ([]Field, error) {
 	}
 	var (
 		out  []Field
-		seen keySet
+		seen KeySet
 	)
 	for first := true; ; first = false {
 		name, more, err := s.NextKey(first)
@@ -43,7 +43,7 @@ func ObjectFields(raw []byte) ([]Field, error) {
 		if !more {
 			break
 		}
-		if !seen.add(name) {
+		if !seen.Add(name) {
 			return nil, fmt.Errorf("duplicate field %q", name)
 		}
 		v, err := s.Raw()
@@ -197,7 +197,7 @@ func (s *Scanner) walk(depth int) *walkErr {
 			}
 		}
 	}
-	var seen keySet
+	var seen KeySet
 	for first := true; ; first = false {
 		k, more, err := s.NextKey(first)
 		if err != nil {
@@ -206,7 +206,7 @@ func (s *Scanner) walk(depth int) *walkErr {
 		if !more {
 			return nil
 		}
-		if !seen.add(k) {
+		if !seen.Add(k) {
 			return &walkErr{kind: walkDup, key: string(k)}
 		}
 		if we := s.walk(depth + 1); we != nil {
@@ -216,15 +216,15 @@ func (s *Scanner) walk(depth int) *walkErr {
 	}
 }
 
-// keySet records the member names of one object: a few inline, then a map.
-type keySet struct {
+// KeySet records the member names of one object: a few inline, then a map.
+type KeySet struct {
 	small [8][]byte
 	n     int
 	m     map[string]struct{}
 }
 
-// add records k and reports whether it was new.
-func (ks *keySet) add(k []byte) bool {
+// Add records k and reports whether it was new.
+func (ks *KeySet) Add(k []byte) bool {
 	for i := 0; i < ks.n; i++ {
 		if string(ks.small[i]) == string(k) {
 			return false
