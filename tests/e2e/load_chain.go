@@ -353,9 +353,10 @@ func (c *loadRPC) unconfirmed(ctx context.Context, port int) (int, error) {
 // ---------------------------------------------------------------------------
 // Network setup edits
 
-// patchGenesis applies edit to the app_state of node0's genesis and writes
-// the same bytes to every node. Numbers are kept as they are (json.Number).
-func patchGenesis(nw *Network, edit func(appState map[string]any) error) error {
+// patchGenesis applies edit to the app_state and the consensus params of
+// node0's genesis and writes the same bytes to every node. Numbers are kept
+// as they are (json.Number).
+func patchGenesis(nw *Network, edit func(appState, consensusParams map[string]any) error) error {
 	path0 := filepath.Join(nw.Nodes[0].Home, "config", "genesis.json")
 	raw, err := os.ReadFile(path0)
 	if err != nil {
@@ -371,7 +372,12 @@ func patchGenesis(nw *Network, edit func(appState map[string]any) error) error {
 	if !ok {
 		return errors.New("genesis has no app_state object")
 	}
-	if err := edit(st); err != nil {
+	cons, _ := g["consensus"].(map[string]any)
+	cp, _ := cons["params"].(map[string]any)
+	if cp == nil {
+		return errors.New("genesis has no consensus.params object")
+	}
+	if err := edit(st, cp); err != nil {
 		return err
 	}
 	out, err := json.MarshalIndent(g, "", "  ")
@@ -445,7 +451,7 @@ func (r *reasonCounter) snapshot() map[string]int {
 // text up to the first digit-bearing detail (sequence numbers, sizes).
 func reasonOf(s string) string {
 	s = strings.TrimSpace(s)
-	for _, cut := range []string{": expected", ", got", " (", "; "} {
+	for _, cut := range []string{": expected", ", expected", ", got", " (", "; "} {
 		if i := strings.Index(s, cut); i > 0 {
 			s = s[:i]
 		}
