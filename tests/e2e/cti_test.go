@@ -3,9 +3,13 @@
 package e2e
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -439,6 +443,67 @@ func TestCTI(t *testing.T) {
 			// ante chain (an org never sights its own: keeper tests).
 			acme.mustFail(t, []string{"may not sight"}, "cti", "sight", id, "--true-positive", "--key", "feed")
 		}},
+		{"8_snapshot_offline_and_recorded_decision", func(t *testing.T) {
+			mal := writeFile(t, filepath.Join(dir, "MAL-2099-44.json"), []byte(strings.ReplaceAll(strings.ReplaceAll(mustRead(t, ownMAL), "MAL-2099-42", "MAL-2099-44"), "e2e-evil-pkg", "e2e-snap-evil")))
+			acme.must(t, "cti", "import", "--format", "osv", mal, "--key", "feed")
+			snapLock := writeFile(t, filepath.Join(dir, "snap-package-lock.json"), []byte(strings.ReplaceAll(mustRead(t, lock), "e2e-evil-pkg", "e2e-snap-evil")))
+			snap := filepath.Join(dir, "cti.snapshot.gz")
+			r := acme.must(t, "cti", "export", "--out", snap)
+			t.Logf("%s", strings.TrimSpace(r.Stdout))
+			online := acme.gate(t, 1, snapLock)
+			offline := acme.gate(t, 1, "--snapshot", snap, snapLock)
+			if online.PolicyVersion != offline.PolicyVersion || len(online.Findings) != len(offline.Findings) || len(online.Findings) < 2 {
+				t.Fatalf("online %+v\noffline %+v", online, offline)
+			}
+			for i := range online.Findings {
+				a, b := online.Findings[i], offline.Findings[i]
+				if a.PURL != b.PURL || a.Decision != b.Decision || len(a.Matches) != len(b.Matches) {
+					t.Fatalf("finding %d differs: online %+v offline %+v", i, a, b)
+				}
+				for j := range a.Matches {
+					if a.Matches[j] != b.Matches[j] {
+						t.Fatalf("match differs: online %+v offline %+v", a.Matches[j], b.Matches[j])
+					}
+				}
+			}
+			t.Logf("offline gate on the snapshot of height %d agrees with the chain at height %d: %d findings", offline.Height, online.Height, len(online.Findings))
+			// A truncated snapshot is an input error, never a pass.
+			raw, _ := os.ReadFile(snap)
+			cut := writeFile(t, filepath.Join(dir, "cut.snapshot.gz"), raw[:len(raw)/2])
+			if r := acme.run(t, "gate", "--snapshot", cut, snapLock); r.ExitCode != 3 {
+				t.Fatalf("truncated snapshot: exit %d, want 3\n%s", r.ExitCode, r)
+			}
+
+			// --record through a batcher: the decision becomes an attestation
+			// of the manifest, verifiable later.
+			proposeAndPass(t, nw, nodes, "batcher policy", map[string]any{
+				"@type": "/adf.identity.v1.MsgSetPolicy", "authority": nw.Authority,
+				"policy": map[string]any{"id": "batcher-anchor", "role": "batcher", "action": "anchor", "scope_pattern": "acme/*"},
+			})
+			acme.must(t, append([]string{"principal", "register", "--id", "acme/batcher-1", "--kind", "batcher", "--role", "batcher"}, adminFlags(acme.node)...)...)
+			acme.newKey(t, "--name", "bat", "--algo", "ed25519", "--principal", "acme/batcher-1", "--ttl", "15m",
+				"--from", acme.node.Info.AdminKey, "--home", acme.node.Home, "--keyring-backend", "test")
+			listen := suiteAddr(blockCTI, 900)
+			url := "http://" + listen
+			stop := startBatcher(t, abin, acme, filepath.Join(dir, "batcher"), "acme/batcher-1", "bat", listen)
+			defer stop()
+			var rec adfResult
+			waitFor(t, 20*time.Second, 500*time.Millisecond, "the batcher to record the decision", func() (bool, string) {
+				rec = acme.run(t, "gate", "--record", "--batcher", url, "--key", "bat", snapLock)
+				return rec.ExitCode == 1 && strings.Contains(rec.Stderr, "decision recorded"), rec.String()
+			})
+			t.Logf("%s", strings.TrimSpace(rec.Stderr))
+			sum := sha256.Sum256([]byte(mustRead(t, snapLock)))
+			var v adfResult
+			waitFor(t, 30*time.Second, time.Second, "the recorded decision to be anchored and verified", func() (bool, string) {
+				v = acme.run(t, "verify", "--subject", "sha256:"+hex.EncodeToString(sum[:]), "--batcher", url)
+				return v.ExitCode == 0, v.String()
+			})
+			if !strings.Contains(v.Stdout, "predicates/gate-decision/v1") || !strings.Contains(v.Stdout, "OK: 1 batched entr(ies) verified") {
+				t.Fatalf("verify of the recorded decision:\n%s", v)
+			}
+			t.Logf("recorded decision verified:\n%s", tail(v.Stdout, 6))
+		}},
 	}
 	for _, s := range steps {
 		if !t.Run(s.name, s.fn) {
@@ -465,6 +530,37 @@ func affectedVersion(p *cti.PackageMatch) string {
 		return "v1.0.0"
 	}
 	return "1.0.0"
+}
+
+// startBatcher runs `adf batcher serve` for logID with the client's key
+// store and returns a function that stops it.
+func startBatcher(t *testing.T, abin string, c *adfClient, dataDir, logID, key, listen string) func() {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, abin, "batcher", "serve", "--data-dir", dataDir, "--log-id", logID,
+		"--key", key, "--listen", listen, "--epoch", "1s", "--node", c.rpc, "--api", c.api)
+	cmd.Env = append(cliEnv(), "ADF_KEYS_DIR="+c.keysDir)
+	logf, err := os.Create(dataDir + ".log")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	return func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cancel()
+		}
+		logf.Close()
+	}
 }
 
 func mustRead(t *testing.T, path string) string {
