@@ -146,7 +146,8 @@ func Build(ins []Input, a Answers) Report {
 		for _, p := range m.Packages {
 			res, ok := a.Results[p.PURL]
 			if !ok {
-				res = PackageResult{PURL: p.PURL, Decision: cti.DecisionPass.String(), Error: "no answer from the registry"}
+				// Never pass what was not evaluated.
+				res = PackageResult{PURL: p.PURL, Decision: cti.DecisionHold.String(), Error: "no answer from the registry for this package"}
 			}
 			d, err := cti.ParseDecision(res.Decision)
 			if err != nil {
