@@ -53,16 +53,21 @@ if [ "$fresh" = 1 ]; then
   # principals submit to it, voted by the one demo org.
   "$ADF" principal register --id demo/batcher --kind batcher --role batcher "${ADMIN[@]}" >/dev/null
   "$ADF" principal register --id demo/ci-1 --kind ci-runner --role ci "${ADMIN[@]}" >/dev/null
+  "$ADF" principal register --id demo/cti --kind cti-publisher --role cti-publisher "${ADMIN[@]}" >/dev/null
   auth=$("$ADFD" q identity params --home "$NODE" -o json | sed -n 's/.*"authority": *"\([^"]*\)".*/\1/p')
   cat >"$HOME_DIR/policies.json" <<JSON
-{"title": "devnet policies", "summary": "batcher and CI may anchor the demo log; CI may anchor directly",
+{"title": "devnet policies", "summary": "batcher and CI may anchor the demo log; CI may anchor directly; the CTI publisher may publish and revoke indicators",
  "messages": [
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
    "policy": {"id": "batcher-anchor", "role": "batcher", "action": "anchor", "scope_pattern": "demo/*"}},
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
    "policy": {"id": "ci-anchor", "role": "ci", "action": "anchor", "scope_pattern": "demo/*"}},
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
-   "policy": {"id": "ci-anchor-direct", "role": "ci", "action": "anchor-direct", "scope_pattern": "*"}}]}
+   "policy": {"id": "ci-anchor-direct", "role": "ci", "action": "anchor-direct", "scope_pattern": "*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "cti-publish", "role": "cti-publisher", "action": "publish-indicator", "scope_pattern": "*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "cti-revoke", "role": "cti-publisher", "action": "revoke-indicator", "scope_pattern": "*"}}]}
 JSON
   "$ADFD" tx consortium submit-proposal "$HOME_DIR/policies.json" "${ADMIN[@]}" --yes >/dev/null
   wait_height $(( $(height) + 2 ))
@@ -94,6 +99,14 @@ cat <<MSG
     build/adf attest --subject /tmp/artifact.txt --builder-id https://example.org/devnet \\
         --key ci --keys-dir $KEYS --batcher http://$BATCHER_LISTEN
     build/adf verify --subject sha256:\$(sha256sum /tmp/artifact.txt | cut -d' ' -f1) --batcher http://$BATCHER_LISTEN
+
+  Threat intelligence and the dependency gate:
+    build/adf key new --name cti --algo ed25519 --ttl 1h --principal demo/cti \\
+        --keys-dir $KEYS --from demo-admin --home $NODE --keyring-backend test
+    build/adf cti import --format osv networks/devnet/cti --key cti --keys-dir $KEYS
+    printf 'requests==2.31.0\\nevil-pkg==0.0.2\\n' > /tmp/requirements.txt
+    build/adf gate /tmp/requirements.txt; echo "exit \$?"      # 1: blocked
+    build/adf gate --format sarif /tmp/requirements.txt > /tmp/gate.sarif
 
   Ctrl-C stops the node and the batcher; make devnet resumes them.
 

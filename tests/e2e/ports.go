@@ -20,7 +20,7 @@ const (
 )
 
 const (
-	portBlockBase = 20000
+	portBlockBase = 17000
 	portBlockSize = 1000
 )
 
