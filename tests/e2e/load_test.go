@@ -70,23 +70,7 @@ import (
 // ADF_LOAD_PROFILE (a directory: CPU profiles of node0 and node2 during the
 // window), ADF_LOAD_REPORT (a file for the JSON report).
 
-var loadPorts, loadPortsNote = loadSuitePorts()
-
-// loadSuitePorts is suitePorts(blockLoad). ports.go refuses blocks that
-// reach 26000 (with base 20000 and blocks of 1000, only blocks 0-5 fit),
-// so while blockLoad (7) is refused the suite takes the block just below
-// the first one, 19000-19999: below the ephemeral range and used by no
-// other suite.
-func loadSuitePorts() (p Ports, note string) {
-	defer func() {
-		if r := recover(); r != nil {
-			b := portBlockBase - portBlockSize
-			p = Ports{P2P: b, RPC: b + 1, GRPC: b + 2, API: b + 3, Pprof: b + 4}
-			note = fmt.Sprintf("suitePorts(blockLoad) refused (%v); using ports %d-%d", r, b, b+portBlockSize-1)
-		}
-	}()
-	return suitePorts(blockLoad), ""
-}
+var loadPorts = suitePorts(blockLoad)
 
 const (
 	loadChainID   = "adf-e2e-load-1"
@@ -237,9 +221,6 @@ func TestLoadDirectAnchors(t *testing.T) {
 	start := time.Now()
 	rep := &loadReport{Config: cfg, When: start.UTC().Format(time.RFC3339), LoadAvgBefore: loadAvg()}
 	t.Logf("load config: %+v", cfg)
-	if loadPortsNote != "" {
-		t.Log(loadPortsNote)
-	}
 
 	// 1. Network: genesis and node config for the benchmark.
 	def := loadDef()
