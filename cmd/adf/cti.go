@@ -58,6 +58,7 @@ type importPlan struct {
 	revoke   []string
 	same     int
 	notFound []string // withdrawn/revoked ids the chain never had
+	notes    []string
 	foreign  []string // revocations of other organisations' indicators
 }
 
@@ -143,6 +144,7 @@ indicators. Each batch is one atomic transaction (--batch indicators).`,
 			for _, id := range plan.notFound {
 				sum.Notes = append(sum.Notes, fmt.Sprintf("%s: withdrawn or revoked upstream, never published on chain: nothing to revoke", id))
 			}
+			sum.Notes = append(sum.Notes, plan.notes...)
 			for _, id := range plan.foreign {
 				sum.Notes = append(sum.Notes, fmt.Sprintf("%s: withdrawn upstream but published by another organisation: report a false-positive sighting or ask for a consortium revocation", id))
 			}
@@ -303,6 +305,25 @@ func planImport(ctx context.Context, cl *chain.Client, org string, feed *ctifeed
 		case err != nil:
 			return nil, fmt.Errorf("looking up %s (%s): %w", in.ID, in.SourceID, err)
 		case resp.Record.Indicator.Publisher != org:
+			// Another organisation's: our feed confirms it, unless we
+			// already gave a verdict (never overwrite a false positive)
+			// or it is revoked.
+			if resp.Record.Status != ctitypes.INDICATOR_STATUS_ACTIVE {
+				plan.notes = append(plan.notes, fmt.Sprintf("%s (%s): published by %s and revoked; not sighted", in.ID, in.SourceID, resp.Record.Indicator.Publisher))
+				continue
+			}
+			var sr ctitypes.QuerySightingsResponse
+			if err := queryProto(ctx, cl, "/adf.cti.v1.Query/Sightings", &ctitypes.QuerySightingsRequest{Id: in.ID}, &sr); err != nil {
+				return nil, fmt.Errorf("sightings of %s: %w", in.ID, err)
+			}
+			ours := false
+			for _, s := range sr.Sightings {
+				ours = ours || s.OrgId == org
+			}
+			if ours {
+				plan.same++
+				continue
+			}
 			plan.sight = append(plan.sight, ctitypes.SightingInput{IndicatorId: in.ID, Verdict: ctitypes.SIGHTING_VERDICT_TRUE_POSITIVE,
 				Note: "also in our " + string(in.Kind) + " feed as " + in.SourceID})
 		case resp.Record.Status == ctitypes.INDICATOR_STATUS_ACTIVE && sameIndicator(resp.Record.Indicator, wire):

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	gogoproto "github.com/cosmos/gogoproto/proto"
 	"github.com/spf13/cobra"
 
 	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
@@ -146,7 +145,9 @@ statement, so it can later be proven why a build was blocked or allowed.`,
 	return cmd
 }
 
-// answersFromChain asks MatchPackages, in chunks pinned to one height.
+// answersFromChain asks MatchPackages in chunks the chain accepts
+// (max_query_items), every chunk pinned to the height of the first answer,
+// so the verdict is one state's.
 func answersFromChain(ctx context.Context, cl *chain.Client, chainID string, purls []string) (gate.Answers, error) {
 	a := gate.Answers{Source: "chain", ChainID: chainID, Results: map[string]gate.PackageResult{}}
 	if a.ChainID == "" {
@@ -156,38 +157,21 @@ func answersFromChain(ctx context.Context, cl *chain.Client, chainID string, pur
 		}
 		a.ChainID = id
 	}
-	var height int64
-	for i := 0; i < len(purls) || i == 0; i += gateQueryChunk {
-		chunk := purls[i:min(i+gateQueryChunk, len(purls))]
-		if len(chunk) == 0 {
-			// Nothing to match: still read the policy version and height.
-			var pr ctitypes.QueryPolicyResponse
-			bz, _ := gogoproto.Marshal(&ctitypes.QueryPolicyRequest{})
-			val, h, err := cl.ABCIQueryAt(ctx, "/adf.cti.v1.Query/Policy", bz, 0)
-			if err != nil {
-				return a, fmt.Errorf("asking the chain for the gate policy: %w", err)
-			}
-			if err := gogoproto.Unmarshal(val, &pr); err != nil {
-				return a, err
-			}
-			a.Height, a.Time, a.PolicyVersion = h, pr.Time, pr.Version
-			break
-		}
-		bz, err := gogoproto.Marshal(&ctitypes.QueryMatchPackagesRequest{Purls: chunk})
-		if err != nil {
-			return a, err
-		}
-		val, h, err := cl.ABCIQueryAt(ctx, "/adf.cti.v1.Query/MatchPackages", bz, height)
-		if err != nil {
-			return a, fmt.Errorf("asking the chain (MatchPackages, %d purls): %w", len(chunk), err)
-		}
+	var pol ctitypes.QueryPolicyResponse
+	height, err := queryAt(ctx, cl, "/adf.cti.v1.Query/Policy", 0, &ctitypes.QueryPolicyRequest{}, &pol)
+	if err != nil {
+		return a, fmt.Errorf("asking the chain for the gate policy: %w", err)
+	}
+	a.Height, a.Time, a.PolicyVersion = height, pol.Time, pol.Version
+	chunk := gateQueryChunk
+	if n := int(pol.Params.MaxQueryItems); n > 0 && n < chunk {
+		chunk = n
+	}
+	for i := 0; i < len(purls); i += chunk {
+		part := purls[i:min(i+chunk, len(purls))]
 		var resp ctitypes.QueryMatchPackagesResponse
-		if err := gogoproto.Unmarshal(val, &resp); err != nil {
-			return a, fmt.Errorf("MatchPackages: undecodable answer: %w", err)
-		}
-		if height == 0 {
-			height = h
-			a.Height, a.Time, a.PolicyVersion = h, resp.Time, resp.PolicyVersion
+		if _, err := queryAt(ctx, cl, "/adf.cti.v1.Query/MatchPackages", height, &ctitypes.QueryMatchPackagesRequest{Purls: part}, &resp); err != nil {
+			return a, fmt.Errorf("asking the chain (MatchPackages, %d purls at height %d): %w", len(part), height, err)
 		}
 		for _, r := range resp.Results {
 			a.Results[r.Purl] = packageResultOf(r)

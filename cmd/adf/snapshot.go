@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
@@ -126,11 +127,15 @@ reaches the verdict the chain gave at that height, with no network.`,
 				}
 				key = resp.Pagination.NextKey
 			}
+			appHash, err := cl.AppHashAfter(ctx, height, 10*time.Second)
+			if err != nil {
+				return err
+			}
 			stateJSON, err := json.Marshal(st)
 			if err != nil {
 				return err
 			}
-			h := cti.SnapshotHeader{ChainID: chainID, Height: height, PolicyVersion: pol.Version,
+			h := cti.SnapshotHeader{ChainID: chainID, Height: height, AppHash: appHash, PolicyVersion: pol.Version,
 				ExportedAt: time.Now().Unix(), Count: int64(len(inds)), Policy: stateJSON}
 			tmp := out + ".tmp"
 			f, err := os.Create(tmp)
@@ -154,7 +159,7 @@ reaches the verdict the chain gave at that height, with no network.`,
 				os.Remove(tmp)
 				return fmt.Errorf("writing %s: %w", out, err)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "exported %d active indicators of %s at height %d (policy v%d) to %s\n", len(inds), chainID, height, pol.Version, out)
+			fmt.Fprintf(cmd.OutOrStdout(), "exported %d active indicators of %s at height %d (app hash %s, policy v%d) to %s\n", len(inds), chainID, height, appHash, pol.Version, out)
 			return nil
 		},
 	}
@@ -196,8 +201,11 @@ func evaluateSnapshot(r io.Reader, purls []string) (gate.Answers, error) {
 		withVersion := purl.PURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
 		noVersion := withVersion
 		noVersion.Version = ""
+		// Unevaluable candidates go to the Evaluator too: it reports them
+		// as problems and warns, as the chain does, instead of passing.
+		hits, bad := idx.MatchPackageChecked(eco, name, p.Version)
 		var cands []cti.Candidate
-		for _, in := range idx.MatchPackage(eco, name, p.Version) {
+		for _, in := range append(hits, bad...) {
 			cands = append(cands, cti.Candidate{Indicator: in, Sightings: st.Sightings[in.ID]})
 		}
 		evd, err := ev.EvaluatePackage(eco, p.Version, noVersion.String(), withVersion.String(), cands)
@@ -205,6 +213,9 @@ func evaluateSnapshot(r io.Reader, purls []string) (gate.Answers, error) {
 			return a, err
 		}
 		res.Decision = evd.Verdict.Decision.String()
+		if len(evd.Problems) > 0 {
+			res.Error = "cannot compare the version with: " + strings.Join(evd.Problems, "; ")
+		}
 		for _, rsn := range evd.Verdict.Reasons {
 			m := evd.Matches[rsn.IndicatorID]
 			in := m.Indicator

@@ -149,16 +149,26 @@ func (x *Index) Remove(id string) {
 // rules reject, say) does not match unless another of its ranges or listed
 // versions does; all-versions indicators match any version, even "".
 func (x *Index) MatchPackage(ecosystem, name, version string) []*Indicator {
+	hits, _ := x.MatchPackageChecked(ecosystem, name, version)
+	return hits
+}
+
+// MatchPackageChecked is MatchPackage that also returns, sorted by ID, the
+// indicators on the package that could not be evaluated for version (a
+// range whose scheme rejects it) and did not match otherwise. The gate
+// treats those as problems, never as a clean pass, exactly as the chain's
+// query does.
+func (x *Index) MatchPackageChecked(ecosystem, name, version string) (hits, unevaluable []*Indicator) {
 	if x.n == 0 {
-		return nil
+		return nil, nil
 	}
 	norm := NormalizePackageName(ecosystem, name)
 	key := packageKey(ecosystem, norm)
 	h := uint32(x.hash(key))
 	q := newVersionQuery(ecosystem, version)
 	var (
-		hits   []int32
-		events []Event
+		hitSlots, badSlots []int32
+		events             []Event
 	)
 	for s := x.keyHeads[h&uint32(len(x.keyHeads)-1)]; s >= 0; s = x.keyNext[s] {
 		if x.keyTag[s] != h {
@@ -166,14 +176,17 @@ func (x *Index) MatchPackage(ecosystem, name, version string) []*Indicator {
 		}
 		r := x.reader(s)
 		if flags, ok := r.keyMatches(x, true, ecosystem, norm); ok {
-			var hit bool
-			hit, events = r.affects(x, flags, q, events)
-			if hit {
-				hits = append(hits, s)
+			var hit, bad bool
+			hit, bad, events = r.affects(x, flags, q, events)
+			switch {
+			case hit:
+				hitSlots = append(hitSlots, s)
+			case bad:
+				badSlots = append(badSlots, s)
 			}
 		}
 	}
-	return x.decodeSorted(hits)
+	return x.decodeSorted(hitSlots), x.decodeSorted(badSlots)
 }
 
 // MatchValue returns the indicators of kind k whose value matches value,
@@ -691,12 +704,16 @@ func (r *recReader) readID(flags byte, src string) string {
 // affects evaluates the package part of a record positioned after its key,
 // as PackageMatch.Affects does, without materialising the indicator. events
 // is scratch space, returned for reuse.
-func (r *recReader) affects(x *Index, flags byte, q *versionQuery, events []Event) (bool, []Event) {
+// affects reports whether the record's package match covers q's version,
+// and, when it does not, whether some range could not be evaluated (the
+// version is not valid for the range's scheme): the caller must not treat
+// that as a clean miss.
+func (r *recReader) affects(x *Index, flags byte, q *versionQuery, events []Event) (hit, unevaluable bool, _ []Event) {
 	if flags&flagHasPackage == 0 {
-		return false, events
+		return false, false, events
 	}
 	if flags&flagAllVersions != 0 {
-		return true, events
+		return true, false, events
 	}
 	r.bytes() // source id
 	switch {
@@ -714,15 +731,15 @@ func (r *recReader) affects(x *Index, flags byte, q *versionQuery, events []Even
 		switch r.byte() {
 		case verInvalid:
 			if q.equalsCanonical(v, "", false) {
-				return true, events
+				return true, false, events
 			}
 		case verCanonSame:
 			if q.equalsCanonical(v, v, true) {
-				return true, events
+				return true, false, events
 			}
 		default:
 			if q.equalsCanonical(v, r.view(), true) {
-				return true, events
+				return true, false, events
 			}
 		}
 	}
@@ -745,11 +762,15 @@ func (r *recReader) affects(x *Index, flags byte, q *versionQuery, events []Even
 			}
 			events = append(events, e)
 		}
-		if ok, _ := q.inRange(typ, events); ok {
-			return true, events
+		ok, err := q.inRange(typ, events)
+		if ok {
+			return true, false, events
+		}
+		if err != nil {
+			unevaluable = true
 		}
 	}
-	return false, events
+	return false, unevaluable, events
 }
 
 // decode materialises the indicator in slot. It copies the record once and

@@ -323,3 +323,26 @@ func TestDeriveIDAndTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchPackageCheckedReportsUnevaluable: a SEMVER range cannot judge a
+// version that is not SemVer; that must surface, not read as a clean miss.
+func TestMatchPackageCheckedReportsUnevaluable(t *testing.T) {
+	x := NewIndex()
+	in := &Indicator{ID: IDFor("GHSA-semver"), SourceID: "GHSA-semver", Kind: KindPackage, Confidence: 80,
+		Package: &PackageMatch{Ecosystem: "PyPI", Name: "pkg", Ranges: []Range{{Type: RangeSemver, Events: []Event{{Introduced: "1.0.0"}, {Fixed: "2.0.0"}}}}}}
+	x.Add(in)
+	hits, bad := x.MatchPackageChecked("PyPI", "pkg", "1.5")
+	if len(hits) != 0 || len(bad) != 1 || bad[0].ID != in.ID {
+		t.Fatalf("1.5 against a SEMVER range: hits %v, unevaluable %v", hits, bad)
+	}
+	unevaluable := bad[0]
+	hits, bad = x.MatchPackageChecked("PyPI", "pkg", "1.5.0")
+	if len(hits) != 1 || len(bad) != 0 {
+		t.Fatalf("1.5.0: hits %v, unevaluable %v", hits, bad)
+	}
+	ev := Evaluator{Now: 1, Params: DefaultScoreParams(), Policy: DefaultGatePolicy()}
+	got, err := ev.EvaluatePackage("PyPI", "1.5", "pkg:pypi/pkg", "pkg:pypi/pkg@1.5", []Candidate{{Indicator: unevaluable}})
+	if err != nil || got.Verdict.Decision != DecisionWarn || len(got.Problems) != 1 {
+		t.Fatalf("evaluator on an unevaluable candidate: %+v %v", got, err)
+	}
+}

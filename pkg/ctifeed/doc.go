@@ -51,7 +51,8 @@
 //   - An entry with no package (a git repository only) is Skipped; so is
 //     a package with a range type other than SEMVER, ECOSYSTEM or GIT.
 //   - MAL- advisories: label cti.LabelMalicious, confidence 100, severity
-//     critical. Others: label LabelVulnerability, confidence 80, severity
+//     critical. Others: label LabelVulnerability, confidence 70 (held by the
+//     default gate policy, not blocked), severity
 //     from database_specific.severity (GHSA words; MODERATE is medium),
 //     else a CVSS v3 vector in severity (base score computed; v2/v4
 //     vectors are not), per advisory then per affected entry (also its

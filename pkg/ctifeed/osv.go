@@ -61,10 +61,13 @@ type osvRange struct {
 
 // Confidence of OSV indicators: a MAL- report is a curated statement that
 // the package is malicious; a vulnerability advisory is reliable about the
-// affected versions but says nothing about intent.
+// affected versions but says nothing about intent. 70 puts a fresh advisory
+// between the default gate's hold (60.00) and block (80.00): a vulnerable
+// dependency needs a decision (fix or time-boxed exception), a malicious
+// one is stopped.
 const (
 	osvMaliciousConfidence = 100
-	osvAdvisoryConfidence  = 80
+	osvAdvisoryConfidence  = 70
 )
 
 // LabelVulnerability marks indicators from OSV advisories that are not

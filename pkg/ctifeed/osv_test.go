@@ -37,7 +37,7 @@ func TestOSVMultiAffected(t *testing.T) {
 	if !reflect.DeepEqual(npm.Package, want) {
 		t.Errorf("npm package\n got %+v\nwant %+v", npm.Package, want)
 	}
-	if npm.Confidence != 80 || npm.Severity != cti.SeverityCritical || !npm.HasLabel(LabelVulnerability) || npm.HasLabel(cti.LabelMalicious) {
+	if npm.Confidence != 70 || npm.Severity != cti.SeverityCritical || !npm.HasLabel(LabelVulnerability) || npm.HasLabel(cti.LabelMalicious) {
 		t.Errorf("npm mapping: confidence %d severity %q labels %v", npm.Confidence, npm.Severity, npm.Labels)
 	}
 	if npm.ValidFrom != 1709294400 || npm.ValidUntil != 0 {

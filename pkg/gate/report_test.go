@@ -144,7 +144,7 @@ func TestSARIF(t *testing.T) {
 				Message   struct{ Text string }
 				Locations []struct {
 					PhysicalLocation struct {
-						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						ArtifactLocation struct{ URI string }     `json:"artifactLocation"`
 						Region           *struct{ StartLine int } `json:"region"`
 					} `json:"physicalLocation"`
 				} `json:"locations"`
@@ -194,6 +194,23 @@ func TestMissingAnswerIsHeld(t *testing.T) {
 	r := Build(inputs(t), a)
 	if r.Decision != "hold" || r.ExitCode != ExitHold || len(r.Findings) != 1 || r.Findings[0].Error == "" {
 		t.Fatalf("missing answer: %+v", r)
+	}
+}
+
+func TestSARIFListsNotChecked(t *testing.T) {
+	m, err := manifest.ParseAs(manifest.Format("requirements.txt"), "requirements.txt", []byte("requests==2.31.0\nflask>=2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := answers()
+	a.Results["pkg:pypi/requests@2.31.0"] = PackageResult{PURL: "pkg:pypi/requests@2.31.0", Decision: "pass"}
+	r := Build([]Input{{Manifest: m, Raw: []byte("x")}}, a)
+	var b bytes.Buffer
+	if err := WriteSARIF(&b, r, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"ruleId": "ADF-GATE-NOT-CHECKED"`) || !strings.Contains(b.String(), "flask") || !strings.Contains(b.String(), `"startLine": 2`) {
+		t.Fatalf("the unpinned requirement is not in the SARIF:\n%s", b.String())
 	}
 }
 

@@ -155,6 +155,44 @@ func WriteSARIF(w io.Writer, r Report, toolVersion, root string) error {
 			})
 		}
 	}
+	// Lines the gate could not turn into a pinned package are results too:
+	// code scanning is where a reviewer looks, and "not checked" must not
+	// read as "clean".
+	for _, m := range r.Manifests {
+		for _, p := range m.Problems {
+			const id = "ADF-GATE-NOT-CHECKED"
+			if _, ok := rules[id]; !ok {
+				rules[id] = sarifRule{
+					ID:               id,
+					Name:             "not-checked",
+					ShortDescription: sarifText{Text: "A dependency the gate could not check"},
+					FullDescription:  sarifText{Text: "The manifest names a dependency without an exact registry version (unpinned requirement, git/URL/path dependency, include, SBOM entry without a usable purl), so the registry was not asked about it."},
+					Help:             sarifText{Text: "Pin the dependency to an exact version from a registry (e.g. name==1.2.3), or review it by hand."},
+					Properties:       map[string]any{"tags": []string{"supply-chain"}, "security-severity": "4.0"},
+				}
+			}
+			uri := filepath.ToSlash(m.Path)
+			if root != "" {
+				if rel, err := filepath.Rel(root, m.Path); err == nil && !strings.HasPrefix(rel, "..") {
+					uri = filepath.ToSlash(rel)
+				}
+			}
+			loc := sarifLocation{}
+			loc.PhysicalLocation.ArtifactLocation.URI = uri
+			if p.Line > 0 {
+				loc.PhysicalLocation.Region = &struct {
+					StartLine int `json:"startLine"`
+				}{p.Line}
+			}
+			results = append(results, sarifResult{
+				RuleID:              id,
+				Level:               "warning",
+				Message:             sarifText{Text: fmt.Sprintf("Not checked: %s (%s).", p.Text, p.Reason)},
+				Locations:           []sarifLocation{loc},
+				PartialFingerprints: map[string]string{"adfNotChecked/v1": uri + "|" + p.Text},
+			})
+		}
+	}
 	ruleList := make([]sarifRule, 0, len(rules))
 	for _, r := range rules {
 		ruleList = append(ruleList, r)

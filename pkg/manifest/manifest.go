@@ -50,9 +50,9 @@ type Package struct {
 // about by exact version: an unpinned requirement, a git, URL or path
 // dependency, an include of another file, an SBOM entry without usable purl.
 type Problem struct {
-	Line   int    // 1-based line, 0 if unknown
-	Text   string // the entry as written (or its name)
-	Reason string
+	Line   int    `json:"line,omitempty"` // 1-based line, 0 if unknown
+	Text   string `json:"text"`           // the entry as written (or its name)
+	Reason string `json:"reason"`
 }
 
 // Manifest is the result of parsing one file.

@@ -311,3 +311,32 @@ func TestGenesisRoundTrip(t *testing.T) {
 	bad.Sightings = append(bad.Sightings, bad.Sightings[0])
 	require.ErrorContains(t, bad.Validate(), "duplicate sighting")
 }
+
+func TestExceptionReplacementNeedsOldTargetAndPrunesExpired(t *testing.T) {
+	f := newFixture(t)
+	wide := f.addPrincipal("globex", "lead", actException)
+	narrow := f.addPrincipal("initech", "lead", actException)
+	narrow.scopes = map[string]bool{"pkg:npm/left-pad": true}
+	exp := f.ctx.BlockTime().Add(time.Hour).Unix()
+	set := func(p *principal, id, target string, expires int64) error {
+		_, err := f.msgs.SetException(f.ctx, &types.MsgSetException{Signer: p.addr, Id: id, Target: target, Reason: "reviewed", Expires: expires})
+		return err
+	}
+	require.NoError(t, set(wide, "EX-wide", "pkg:pypi/requests", exp))
+	f.requireRejected("replacing exception", func() error { return set(narrow, "EX-wide", "pkg:npm/left-pad", exp) })
+	require.NoError(t, set(narrow, "EX-narrow", "pkg:npm/left-pad", f.ctx.BlockTime().Add(time.Minute).Unix()))
+	f.requireRejected("reason", func() error {
+		_, err := f.msgs.SetException(f.ctx, &types.MsgSetException{Signer: wide.addr, Id: "EX-blank", Target: "pkg:npm/x", Reason: "   ", Expires: exp})
+		return err
+	})
+
+	f.nextBlock(2 * time.Minute)
+	require.NoError(t, set(wide, "EX-2", "pkg:npm/other", exp+3600))
+	pol, err := f.query.Policy(f.ctx, &types.QueryPolicyRequest{})
+	require.NoError(t, err)
+	var ids []string
+	for _, e := range pol.Exceptions {
+		ids = append(ids, e.Id)
+	}
+	require.Equal(t, []string{"EX-2", "EX-wide"}, ids, "the expired EX-narrow is pruned when an exception is set")
+}

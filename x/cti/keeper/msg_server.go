@@ -432,10 +432,48 @@ func (m msgServer) SetException(ctx context.Context, msg *types.MsgSetException)
 		return nil, errorsmod.Wrapf(types.ErrApprovalsRequired, "policy %s needs %d approvals of %s on %q for %q, have %d",
 			dec.PolicyId, dec.ApprovalsRequired, types.ActionGateException, msg.Target, msg.Id, dec.ApprovalsHave)
 	}
-	if err := m.Exceptions.Set(ctx, msg.Id, types.Exception{
+	existing, err := m.exceptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Replacing an exception on another target takes the right on that
+	// target too: otherwise a narrow approver could end a wide exception.
+	var kept []types.Exception
+	var expired []string
+	for _, e := range existing {
+		switch {
+		case e.Id == msg.Id:
+			if e.Target != msg.Target {
+				if _, err := m.authorize(ctx, msg.Signer, types.ActionGateException, e.Target); err != nil {
+					return nil, errorsmod.Wrapf(err, "replacing exception %q on %q", e.Id, e.Target)
+				}
+			}
+		case e.Expires <= now:
+			expired = append(expired, e.Id)
+		default:
+			kept = append(kept, e)
+		}
+	}
+	exc := types.Exception{
 		Id: msg.Id, Target: msg.Target, Reason: msg.Reason, Approver: dec.PrincipalId, OrgId: dec.OrgId,
 		Expires: msg.Expires, MaxDecision: maxDecision.String(), CreatedHeight: sdkCtx.BlockHeight(),
-	}); err != nil {
+	}
+	// pkg/cti's rules for the whole policy (count, lengths, expiry bound),
+	// with expired exceptions pruned: they no longer act, their history is
+	// in the events.
+	gp, err := params.GatePolicy(0, append(kept, exc))
+	if err != nil {
+		return nil, err
+	}
+	if err := gp.Validate(now); err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidException, err.Error())
+	}
+	for _, id := range expired {
+		if err := m.Exceptions.Remove(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.Exceptions.Set(ctx, msg.Id, exc); err != nil {
 		return nil, err
 	}
 	v, err := m.bumpPolicyVersion(ctx)

@@ -36,6 +36,8 @@ type principal struct {
 	actions map[string]bool
 	// approvals reported for subjects (exceptions needing approvals).
 	required, have uint32
+	// scopes, when not nil, are the only scopes the actions apply to.
+	scopes map[string]bool
 }
 
 // fakeIdentity stands in for x/identity: decisions we control. Maps are
@@ -52,7 +54,7 @@ func (f *fakeIdentity) AuthorizeSubject(_ context.Context, signer sdk.AccAddress
 		return identitytypes.Decision{Reason: "unknown signer"}, nil
 	}
 	d := identitytypes.Decision{PrincipalId: p.id, OrgId: p.org}
-	if p.actions[action] {
+	if p.actions[action] && (p.scopes == nil || p.scopes[scope]) {
 		d.Allowed = true
 		d.ApprovalsRequired, d.ApprovalsHave = p.required, p.have
 		d.Reason = "policy allows " + action

@@ -2,6 +2,7 @@ package types
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/adf-consortium/adf/pkg/cti"
 )
@@ -68,8 +69,14 @@ func (gs GenesisState) Validate() error {
 		}
 		sseen[k] = true
 	}
-	if _, err := gs.Params.GatePolicy(gs.PolicyVersion, gs.Exceptions); err != nil {
+	gp, err := gs.Params.GatePolicy(gs.PolicyVersion, gs.Exceptions)
+	if err != nil {
 		return fmt.Errorf("exceptions: %w", err)
+	}
+	// pkg/cti's rules; now 0 skips the expiry bound (exported exceptions
+	// may have been set long before the export).
+	if err := gp.Validate(0); err != nil {
+		return err
 	}
 	eseen := map[string]bool{}
 	for i, e := range gs.Exceptions {
@@ -100,7 +107,7 @@ func ValidateExceptionFields(id, target, reason string, expires int64) error {
 	if err := cti.ValidateExceptionTarget(target); err != nil {
 		return ErrInvalidException.Wrapf("target: %v", err)
 	}
-	if reason == "" || len(reason) > MaxReasonLen {
+	if strings.TrimSpace(reason) == "" || len(reason) > MaxReasonLen {
 		return ErrInvalidException.Wrapf("reason: empty or longer than %d bytes", MaxReasonLen)
 	}
 	if expires <= 0 {

@@ -12,10 +12,10 @@ const (
 	DefaultMaxExceptionSeconds = 90 * 24 * 3600
 	DefaultMaxQueryItems       = 10000
 	// MaxReasonLen bounds revocation reasons, exception reasons and
-	// sighting notes.
-	MaxReasonLen = 512
-	// MaxExceptionIDLen bounds exception ids.
-	MaxExceptionIDLen = 64
+	// sighting notes: pkg/cti's bound on exception reasons.
+	MaxReasonLen = cti.MaxExceptionReasonLen
+	// MaxExceptionIDLen bounds exception ids, as pkg/cti does.
+	MaxExceptionIDLen = cti.MaxExceptionIDLen
 )
 
 // DefaultParams are pkg/cti's default score params and gate policy: an OSV
@@ -57,8 +57,8 @@ func (p Params) Validate() error {
 	if p.MaxIndicatorsPerTx == 0 || p.MaxIndicatorsPerTx > 10000 {
 		return ErrInvalidParams.Wrapf("max_indicators_per_tx: %d is not in 1..10000", p.MaxIndicatorsPerTx)
 	}
-	if p.MaxExceptionSeconds <= 0 {
-		return ErrInvalidParams.Wrapf("max_exception_seconds: %d must be positive", p.MaxExceptionSeconds)
+	if p.MaxExceptionSeconds <= 0 || p.MaxExceptionSeconds > cti.MaxExceptionSeconds {
+		return ErrInvalidParams.Wrapf("max_exception_seconds: %d is not in 1..%d", p.MaxExceptionSeconds, cti.MaxExceptionSeconds)
 	}
 	if p.MaxQueryItems == 0 || p.MaxQueryItems > 100000 {
 		return ErrInvalidParams.Wrapf("max_query_items: %d is not in 1..100000", p.MaxQueryItems)

@@ -342,3 +342,33 @@ func (j *jint) UnmarshalJSON(b []byte) error {
 	*j = jint(v)
 	return nil
 }
+
+// AppHashAfter returns the app hash of the state after block height: it is
+// in the header of block height+1, so it waits (up to wait) for that block.
+func (c *Client) AppHashAfter(ctx context.Context, height int64, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		var r struct {
+			SignedHeader struct {
+				Header struct {
+					AppHash string `json:"app_hash"`
+				} `json:"header"`
+			} `json:"signed_header"`
+		}
+		err := c.call(ctx, "commit", map[string]any{"height": strconv.FormatInt(height+1, 10)}, &r)
+		if err == nil && r.SignedHeader.Header.AppHash != "" {
+			return strings.ToLower(r.SignedHeader.Header.AppHash), nil
+		}
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = errors.New("empty app hash")
+			}
+			return "", fmt.Errorf("app hash after height %d (header of block %d): %w", height, height+1, err)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
