@@ -39,6 +39,7 @@ func verifyCmd() *cobra.Command {
 		bundlePath string
 		trustedArg string
 		batcher    string
+		requireKP  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "verify (--subject sha256:HEX [--export-bundle FILE] | --bundle FILE --trusted-validators FILE)",
@@ -53,6 +54,14 @@ prints the provenance chain. --export-bundle writes all of it to a file.
 Offline (--bundle): checks a bundle with no network against a trusted
 validator set (--trusted-validators: a validator list such as the RPC's
 /validators result, or a genesis.json with validators).
+
+The signer's x/identity key record (public key, algorithm, status, validity
+window, principal) is proven against the app hash of a verified header:
+ICS23 proofs of the record in the identity store and of that store in the
+app hash of the state the anchoring block executed against (bundle version
+2). Bundles without that proof (version 1, or an export from a node that
+could not prove it) verify with a warning that the key record is unproven;
+--require-key-proof makes them fail.
 
 Exit status 0 only if everything verifies.`,
 		Args: cobra.NoArgs,
@@ -85,10 +94,11 @@ Exit status 0 only if everything verifies.`,
 				if err != nil {
 					return fmt.Errorf("--trusted-validators %s: %w", trustedArg, err)
 				}
-				res, err := verify.VerifyBundle(&b, trusted)
+				res, err := verify.VerifyBundleWith(&b, trusted, verify.Options{RequireKeyProof: requireKP})
 				if err != nil {
 					return errVerify{msg: err.Error()}
 				}
+				printWarnings(res.EnvelopeDigest, res.Warnings)
 				if asJSON {
 					return printJSON(cmd, res)
 				}
@@ -139,6 +149,7 @@ Exit status 0 only if everything verifies.`,
 				}
 				var bf []string
 				f.BundleBatched, f.Trusted = true, trustedSet
+				f.Options.RequireKeyProof = requireKP
 				if batched, bf, err = f.BatchedEntries(ctx, batcher, subj, chainID); err != nil {
 					return err
 				}
@@ -154,11 +165,12 @@ Exit status 0 only if everything verifies.`,
 					fails = append(fails, fmt.Sprintf("attestation %s (height %d): %v", d, a.Height, err))
 					continue
 				}
-				res, err := verify.VerifyBundle(b, trustedSet)
+				res, err := verify.VerifyBundleWith(b, trustedSet, verify.Options{RequireKeyProof: requireKP})
 				if err != nil {
 					fails = append(fails, fmt.Sprintf("attestation %s (height %d): %v", d, a.Height, err))
 					continue
 				}
+				printWarnings(res.EnvelopeDigest, res.Warnings)
 				if !containsSubject(res.Subjects, subj) {
 					fails = append(fails, fmt.Sprintf("attestation %s: its statement does not name sha256:%s", d, subj))
 					continue
@@ -189,7 +201,10 @@ Exit status 0 only if everything verifies.`,
 					if err == nil {
 						var b *verify.Bundle
 						if b, err = f.Bundle(ctx, *a); err == nil {
-							_, err = verify.VerifyBundle(b, trustedSet)
+							var res *verify.Result
+							if res, err = verify.VerifyBundleWith(b, trustedSet, verify.Options{RequireKeyProof: requireKP}); err == nil {
+								printWarnings(d, res.Warnings)
+							}
 						}
 					}
 					if err != nil {
@@ -213,14 +228,15 @@ Exit status 0 only if everything verifies.`,
 					printResult(out, r)
 				}
 				for _, r := range batched {
-					fmt.Fprintf(out, "batched entry %s #%d\n  envelope   %s\n  predicate  %s\n  signer     %s (%s)\n  included   in root %s at size %d, anchored in block %d at %s (anchoring tx, block and commit verified)\n",
-						r.LogID, r.Index, r.EnvelopeDigest, r.PredicateType, r.Signer, r.Algorithm, r.RootHash, r.TreeSize, r.AnchorHeight, r.AnchorTime.UTC().Format(time.RFC3339))
+					fmt.Fprintf(out, "batched entry %s #%d\n  envelope   %s\n  predicate  %s\n  signer     %s (%s)\n  key record %s\n  included   in root %s at size %d, anchored in block %d at %s (anchoring tx, block and commit verified)\n",
+						r.LogID, r.Index, r.EnvelopeDigest, r.PredicateType, r.Signer, r.Algorithm, r.KeyRecord, r.RootHash, r.TreeSize, r.AnchorHeight, r.AnchorTime.UTC().Format(time.RFC3339))
 				}
 				if prov != nil {
 					printProvenance(out, prov, verified)
 				}
 			}
 			for _, r := range batched {
+				printWarnings(r.EnvelopeDigest, r.Warnings)
 				if r.Bundle != nil {
 					bundles = append(bundles, r.Bundle)
 				}
@@ -260,6 +276,7 @@ Exit status 0 only if everything verifies.`,
 	cmd.Flags().StringVar(&exportPath, "export-bundle", "", "write the verified attestations' offline bundle to this file (with --subject)")
 	cmd.Flags().StringVar(&bundlePath, "bundle", "", "verify this bundle offline")
 	cmd.Flags().StringVar(&trustedArg, "trusted-validators", "", "trusted validator set (required with --bundle; optional online, else the node's set is used): a validator list (RPC /validators result) or genesis.json")
+	cmd.Flags().BoolVar(&requireKP, "require-key-proof", false, "fail attestations whose signer key record is not proven against the app hash (old bundles, exports from nodes without the state) instead of warning")
 	cmd.Flags().StringVar(&batcher, "batcher", "", "also verify the subject's entries in this batcher's log (search, entry, inclusion proof to a root anchored on chain)")
 	return cmd
 }
@@ -274,10 +291,18 @@ func containsSubject(subs []string, s string) bool {
 }
 
 func printResult(w interface{ Write([]byte) (int, error) }, r *verify.Result) {
-	fmt.Fprintf(w, "attestation %s\n  predicate  %s\n  subjects   %s\n  signer     %s (%s, principal %s, org %s)\n  anchored   block %d at %s, tx %s, risk class %s, scope %s\n  committed  %d/%d voting power of %d validators signed block %s; %s\n",
-		r.EnvelopeDigest, r.PredicateType, strings.Join(r.Subjects, ", "), r.Signer, r.Algorithm, r.KeyPrincipal, r.KeyOrg,
+	fmt.Fprintf(w, "attestation %s\n  predicate  %s\n  subjects   %s\n  signer     %s (%s, principal %s, org %s)\n  key record %s\n  anchored   block %d at %s, tx %s, risk class %s, scope %s\n  committed  %d/%d voting power of %d validators signed block %s; %s\n",
+		r.EnvelopeDigest, r.PredicateType, strings.Join(r.Subjects, ", "), r.Signer, r.Algorithm, r.KeyPrincipal, r.KeyOrg, r.KeyRecord,
 		r.Height, r.Time.UTC().Format(time.RFC3339), r.TxHash, r.RiskClass, r.Scope,
 		r.SignedPower, r.TotalPower, r.Validators, r.BlockHash, r.TrustedBy)
+}
+
+// printWarnings reports a verified attestation's weaknesses on stderr
+// (they are also in --json output).
+func printWarnings(digest string, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "adf: warning: attestation %s: %s\n", digest, w)
+	}
 }
 
 func printProvenance(w interface{ Write([]byte) (int, error) }, p *attestationtypes.QueryProvenanceResponse, verified map[string]bool) {

@@ -34,6 +34,10 @@ type BatchedResult struct {
 	RootHash       string    `json:"root_hash"`
 	AnchorHeight   int64     `json:"anchor_height"`
 	AnchorTime     time.Time `json:"anchor_time"`
+	// KeyRecord and Warnings are the bundle's verification's (with
+	// Fetcher.BundleBatched).
+	KeyRecord string   `json:"key_record,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
 	// Bundle is the entry's verified offline bundle (with
 	// Fetcher.BundleBatched): the root's anchoring block checked as for
 	// direct anchors.
@@ -131,8 +135,9 @@ func (f *Fetcher) BatchedEntries(ctx context.Context, batcher, subject, chainID 
 				// The root's anchoring block, light-client verified.
 				var b *Bundle
 				if b, err = f.BatchedBundle(ctx, *r, e, p, chainID); err == nil {
-					if _, err = VerifyBundle(b, f.Trusted); err == nil {
-						r.Bundle = b
+					var res *Result
+					if res, err = VerifyBundleWith(b, f.Trusted, f.Options); err == nil {
+						r.Bundle, r.KeyRecord, r.Warnings = b, res.KeyRecord, res.Warnings
 					}
 				}
 			}

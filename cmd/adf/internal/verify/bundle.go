@@ -3,8 +3,10 @@
 // anchoring block, the anchoring transaction in that block (CometBFT tx
 // proof against the header's data hash), and the header committed by more
 // than 2/3 of the validator set (CometBFT light-client commit
-// verification, Ed25519 and ML-DSA-65 validators alike). A Bundle carries
-// all of it so that VerifyBundle needs no network.
+// verification, Ed25519 and ML-DSA-65 validators alike). Since bundle
+// version 2 the signer's x/identity key record is proven too (KeyProof:
+// ICS23 proofs against the app hash of a header the bundle verifies). A
+// Bundle carries all of it so that VerifyBundle needs no network.
 package verify
 
 import (
@@ -37,8 +39,13 @@ import (
 	"github.com/adf-consortium/adf/pkg/batchlog"
 )
 
-// BundleVersion is the format version of Bundle.
-const BundleVersion = 1
+// BundleVersion is the format version of Bundle this adf writes. Version
+// 2 added KeyProof; version 1 bundles (key record from a query answer,
+// unproven) are still read, with a warning.
+const BundleVersion = 2
+
+// minBundleVersion is the oldest version VerifyBundle reads.
+const minBundleVersion = 1
 
 // Bundle is an offline verification bundle for one directly anchored
 // attestation. CometBFT structures are in CometBFT's JSON (as its RPC
@@ -53,13 +60,22 @@ type Bundle struct {
 	Signer         string `json:"signer"`
 	Algorithm      string `json:"algorithm"`
 	PublicKey      []byte `json:"public_key"`
+	// KeyProof is the signer's key record proven against the app hash
+	// (version 2). PublicKey and Algorithm must be the proven record's.
+	KeyProof *KeyProof `json:"key_proof,omitempty"`
 	// KeyValidity is x/identity's KeyValidity answer at the anchor height
-	// and block time, with the key record.
-	KeyValidity  KeyValidity `json:"key_validity"`
-	RiskClass    string      `json:"risk_class"`
-	Scope        string      `json:"scope"`
-	AnchorHeight int64       `json:"anchor_height"`
-	AnchorTime   time.Time   `json:"anchor_time"`
+	// and block time, with the key record: a node's word, not proven. Only
+	// version 1 bundles, and version 2 bundles whose exporter could not get
+	// a proof (KeyProofMissing says why), carry it; VerifyBundle then
+	// warns that the key record is unproven.
+	KeyValidity KeyValidity `json:"key_validity,omitzero"`
+	// KeyProofMissing is why the exporter fell back to KeyValidity
+	// (e.g. the node pruned the state at the anchor height).
+	KeyProofMissing string    `json:"key_proof_missing,omitempty"`
+	RiskClass       string    `json:"risk_class"`
+	Scope           string    `json:"scope"`
+	AnchorHeight    int64     `json:"anchor_height"`
+	AnchorTime      time.Time `json:"anchor_time"`
 	// Tx is the anchoring transaction; TxProof proves it in the block's
 	// data hash. CometBFT structures are in CometBFT's protobuf encoding
 	// (base64 in JSON): compact, and decoded without reflection.
@@ -131,6 +147,20 @@ type Result struct {
 	SignedPower    int64     `json:"signed_power"`
 	TotalPower     int64     `json:"total_power"`
 	TrustedBy      string    `json:"trusted_by"`
+	// KeyRecord says where the key record checked came from: proven
+	// against an app hash, or UNPROVEN (a node's query answer).
+	KeyRecord string `json:"key_record"`
+	// KeyRecordProven is true when KeyRecord is proven.
+	KeyRecordProven bool `json:"key_record_proven"`
+	// Warnings are weaknesses of a bundle that verified.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Options tune VerifyBundleWith.
+type Options struct {
+	// RequireKeyProof fails bundles whose key record is not proven
+	// (version 1 bundles, or exports that fell back to the query answer).
+	RequireKeyProof bool
 }
 
 // Error is a verification failure; Step names the check that failed.
@@ -274,8 +304,13 @@ func NewValidatorSet(vals []*cmttypes.Validator) (*cmttypes.ValidatorSet, error)
 // "the bundle's own set" and is only right when the caller fetched that set
 // itself from a node it trusts (online verification).
 func VerifyBundle(b *Bundle, trusted *cmttypes.ValidatorSet) (*Result, error) {
-	if b.Version != BundleVersion {
-		return nil, fail("bundle", "version %d, this adf reads version %d", b.Version, BundleVersion)
+	return VerifyBundleWith(b, trusted, Options{})
+}
+
+// VerifyBundleWith is VerifyBundle with options.
+func VerifyBundleWith(b *Bundle, trusted *cmttypes.ValidatorSet, opts Options) (*Result, error) {
+	if b.Version < minBundleVersion || b.Version > BundleVersion {
+		return nil, fail("bundle", "version %d, this adf reads versions %d to %d", b.Version, minBundleVersion, BundleVersion)
 	}
 	if b.ChainID == "" {
 		return nil, fail("bundle", "chain_id is empty")
@@ -421,15 +456,59 @@ func VerifyBundle(b *Bundle, trusted *cmttypes.ValidatorSet) (*Result, error) {
 	if err := dsse.Verify(env, b.Signer, pk, b.ChainID); err != nil {
 		return nil, fail("dsse signature", "%v", err)
 	}
-	// 8. The key was valid at the anchor height and block time.
-	k := b.KeyValidity.Key
+	// 8. The key record: proven against the app hash of block
+	// KeyProof.Height+1 (the anchoring block's header, or the next one),
+	// else (old bundles) the node's answer, with a warning.
+	var (
+		k        identitytypes.Key
+		keyFrom  string
+		proven   bool
+		warnings []string
+	)
+	if b.KeyProof != nil {
+		if !isZeroKeyValidity(b.KeyValidity) {
+			return nil, fail("bundle", "it carries both key_proof and an unproven key_validity; a bundle has one or the other")
+		}
+		if k, keyFrom, err = verifyKeyProof(b, sh, sh1); err != nil {
+			return nil, err
+		}
+		proven = true
+	} else {
+		why := fmt.Sprintf("bundle version %d has no key_proof", b.Version)
+		if b.KeyProofMissing != "" {
+			why += " (exporter: " + b.KeyProofMissing + ")"
+		}
+		if opts.RequireKeyProof {
+			return nil, fail("key proof", "the signer's key record is not proven: %s", why)
+		}
+		k = b.KeyValidity.Key
+		keyFrom = "UNPROVEN: a node's KeyValidity answer stored in the bundle (" + why + ")"
+		warnings = append(warnings, "the signer's key record (public key, algorithm, status, validity window, principal) is not proven against the app hash: "+why+"; it is only what the exporting node answered")
+	}
 	if k.Address != b.Signer || k.Algorithm != b.Algorithm || !bytes.Equal(k.PublicKey, b.PublicKey) {
-		return nil, fail("key validity", "the key record (%s, %s) is not the signer's key", k.Address, k.Algorithm)
+		return nil, fail("key record", "the key record (%s, %s) is not the signer's key that verified the signature (%s, %s)", k.Address, k.Algorithm, b.Signer, b.Algorithm)
+	}
+	// The key was valid at the anchor height and block time (batched:
+	// receipt time).
+	if proven {
+		switch k.Status {
+		case identitytypes.KEY_STATUS_ACTIVE:
+		case identitytypes.KEY_STATUS_REVOKED:
+			// KeyValidAt checks the revocation's height and time.
+			if !k.IsRevoked() {
+				return nil, fail("key validity", "key %s is REVOKED with no revocation height", k.Address)
+			}
+		case identitytypes.KEY_STATUS_EXPIRED:
+			// Expired by the state's EndBlock: the window check decides
+			// (a batched entry may have been received before not_after).
+		default:
+			return nil, fail("key validity", "key %s has status %s", k.Address, k.Status)
+		}
 	}
 	if ok, reason := KeyValidAt(k, sh.Height, keyTime); !ok {
 		return nil, fail("key validity", "%s", reason)
 	}
-	if !b.KeyValidity.Valid {
+	if !proven && !b.KeyValidity.Valid {
 		return nil, fail("key validity", "the chain said: %s", b.KeyValidity.Reason)
 	}
 	// 9. The statement.
@@ -446,11 +525,16 @@ func VerifyBundle(b *Bundle, trusted *cmttypes.ValidatorSet) (*Result, error) {
 		KeyPrincipal: k.PrincipalId, KeyOrg: k.OrgId, RiskClass: riskClass, Scope: scope,
 		Height: sh.Height, Time: sh.Time, TxHash: txHash, BlockHash: fmt.Sprintf("%X", sh.Commit.BlockID.Hash),
 		Validators: vs.Size(), SignedPower: signed, TotalPower: vs.TotalVotingPower(), TrustedBy: trustedBy,
+		KeyRecord: keyFrom, KeyRecordProven: proven, Warnings: warnings,
 	}
 	for _, s := range subs {
 		res.Subjects = append(res.Subjects, hex.EncodeToString(s[:]))
 	}
 	return res, nil
+}
+
+func isZeroKeyValidity(kv KeyValidity) bool {
+	return !kv.Valid && kv.Reason == "" && kv.Key.Address == "" && len(kv.Key.PublicKey) == 0 && kv.Key.Algorithm == ""
 }
 
 func equalHex(a, b string) bool {

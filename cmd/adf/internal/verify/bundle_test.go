@@ -45,6 +45,22 @@ type fixture struct {
 	signerSK sigscheme.PrivateKey
 	// failed is block 42's first tx, whose result has code 5.
 	failedTx, failedTxProof, failedRes, failedResProof []byte
+	// state is the chain state whose versions 41 and 42 are the app
+	// hashes of blocks 42 and 43; record the signer's key record in it.
+	state  *chainState
+	record identitytypes.Key
+}
+
+// fixtureOpts vary the fixture's chain state.
+type fixtureOpts struct {
+	batched bool
+	// key alters the signer's key record before it is stored.
+	key func(k *identitytypes.Key)
+	// registerAt42 stores the record in version 42 only (the key was
+	// registered in the anchoring block): the proof is at height 42.
+	registerAt42 bool
+	// appHash42 replaces block 42's app hash (the header is still signed).
+	appHash42 []byte
 }
 
 // newFixture builds a real bundle: a composite-signed DSSE envelope in a
@@ -60,6 +76,12 @@ func newFixture(t testing.TB, nVals int, genKey func() cmttypes.PrivValidator) *
 // envelope.
 func newFixtureOpts(t testing.TB, nVals int, genKey func() cmttypes.PrivValidator, batched bool) *fixture {
 	t.Helper()
+	return newFixtureWith(t, nVals, genKey, fixtureOpts{batched: batched})
+}
+
+func newFixtureWith(t testing.TB, nVals int, genKey func() cmttypes.PrivValidator, o fixtureOpts) *fixture {
+	t.Helper()
+	batched := o.batched
 	app.ConfigureSDK()
 	sk, err := sigscheme.GenerateKey(sigscheme.Composite, rand.Reader)
 	if err != nil {
@@ -148,16 +170,49 @@ func newFixtureOpts(t testing.TB, nVals int, genKey func() cmttypes.PrivValidato
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	const height = 42
+	// The chain state: version 41 is what block 42 executed against (its
+	// app hash is in header 42), version 42 the state after block 42
+	// (header 43).
+	record := identitytypes.Key{
+		Address: addr.String(), PrincipalId: "acme/ci", OrgId: "acme", Algorithm: string(sigscheme.Composite), PublicKey: sk.Public().Bytes(),
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), Status: identitytypes.KEY_STATUS_ACTIVE, RegisteredHeight: 5,
+	}
+	if o.registerAt42 {
+		record.RegisteredHeight = 42
+	}
+	if o.key != nil {
+		o.key(&record)
+	}
+	cs := newChainState(t, height-1)
+	cs.filler(t, 1, 10)
+	if !o.registerAt42 {
+		cs.setKey(t, record)
+	}
+	appHash41 := cs.commit()
+	cs.filler(t, 2, 3)
+	if o.registerAt42 {
+		cs.setKey(t, record)
+	}
+	appHash42 := cs.commit()
+	proofHeight := int64(height - 1)
+	if o.registerAt42 {
+		proofHeight = height
+	}
+	keyProof := cs.prove(t, addr.String(), proofHeight)
+	if o.appHash42 != nil {
+		appHash41 = o.appHash42
+	}
 	header := cmttypes.Header{
 		Version: cmtversion.Consensus{Block: version.BlockProtocol}, ChainID: testChainID, Height: height, Time: now,
 		DataHash: txs.Hash(), ValidatorsHash: vs.Hash(), NextValidatorsHash: vs.Hash(), ProposerAddress: vs.Validators[0].Address,
+		AppHash: appHash41,
 	}
 	sh := commitHeader(t, header, vs, ordered)
 	// Block 43 carries the results of block 42's txs.
 	results := cmttypes.NewResults([]*abci.ExecTxResult{{Code: 5}, {Code: 0, GasUsed: 123456, GasWanted: 200000, Log: "not hashed"}})
 	next := cmttypes.Header{
 		Version: cmtversion.Consensus{Block: version.BlockProtocol}, ChainID: testChainID, Height: height + 1, Time: now.Add(time.Second),
-		LastBlockID: sh.Commit.BlockID, LastResultsHash: results.Hash(),
+		LastBlockID: sh.Commit.BlockID, LastResultsHash: results.Hash(), AppHash: appHash42,
 		ValidatorsHash: vs.Hash(), NextValidatorsHash: vs.Hash(), ProposerAddress: vs.Validators[1].Address,
 	}
 	sh1 := commitHeader(t, next, vs, ordered)
@@ -171,10 +226,7 @@ func newFixtureOpts(t testing.TB, nVals int, genKey func() cmttypes.PrivValidato
 	b := &Bundle{
 		Version: BundleVersion, ChainID: testChainID, Envelope: envBytes, EnvelopeDigest: hex.EncodeToString(digest[:]),
 		Signer: addr.String(), Algorithm: string(sigscheme.Composite), PublicKey: sk.Public().Bytes(),
-		KeyValidity: KeyValidity{Valid: true, Reason: "ok", Key: identitytypes.Key{
-			Address: addr.String(), PrincipalId: "acme/ci", OrgId: "acme", Algorithm: string(sigscheme.Composite), PublicKey: sk.Public().Bytes(),
-			NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), RegisteredHeight: 5,
-		}},
+		KeyProof:  keyProof,
 		RiskClass: "release", Scope: "github.com/acme/app", AnchorHeight: height, AnchorTime: now,
 		Tx: tx, TxHash: strings.ToUpper(hex.EncodeToString(cmttypes.Tx(tx).Hash())),
 	}
@@ -200,7 +252,7 @@ func newFixtureOpts(t testing.TB, nVals int, genKey func() cmttypes.PrivValidato
 	if b.NextHeader, err = EncodeSignedHeader(&sh1); err != nil {
 		t.Fatal(err)
 	}
-	fx := &fixture{bundle: b, vals: vs, pvs: ordered, envelope: env, signerSK: sk, failedTx: txs[0]}
+	fx := &fixture{bundle: b, vals: vs, pvs: ordered, envelope: env, signerSK: sk, failedTx: txs[0], state: cs, record: record}
 	p0 := txs.Proof(0)
 	rp0 := results.ProveResult(0)
 	p0.Data = nil
@@ -353,8 +405,10 @@ func TestVerifyBundleRejects(t *testing.T) {
 		{"tx of another block", mut(func(b *Bundle) { b.Tx, b.TxProof = other.bundle.Tx, other.bundle.TxProof }), f.vals, "tx proof", "different data hash"},
 		{"another tx with this proof", mut(func(b *Bundle) { b.Tx = other.bundle.Tx }), f.vals, "tx proof", "invalid leaf hash"},
 		{"wrong public key", mut(func(b *Bundle) { b.PublicKey = other.bundle.PublicKey }), f.vals, "signer key", "address"},
-		{"key revoked before the block", mut(func(b *Bundle) { b.KeyValidity.Key.RevokedHeight = 41 }), f.vals, "key validity", "revoked at height 41"},
-		{"key expired", mut(func(b *Bundle) { b.KeyValidity.Key.NotAfter = b.AnchorTime }), f.vals, "key validity", "expired"},
+		// Version 1 bundles (unproven record) still get the validity checks.
+		{"v1: key revoked before the block", mut(func(b *Bundle) { toV1(b, f.record); b.KeyValidity.Key.RevokedHeight = 41 }), f.vals, "key validity", "revoked at height 41"},
+		{"v1: key expired", mut(func(b *Bundle) { toV1(b, f.record); b.KeyValidity.Key.NotAfter = b.AnchorTime }), f.vals, "key validity", "expired"},
+		{"v1: chain said invalid", mut(func(b *Bundle) { toV1(b, f.record); b.KeyValidity.Valid, b.KeyValidity.Reason = false, "nope" }), f.vals, "key validity", "nope"},
 		{"wrong height", mut(func(b *Bundle) { b.AnchorHeight = 43 }), f.vals, "block header", "height 42"},
 		{"other chain", mut(func(b *Bundle) { b.ChainID = "adf-other" }), f.vals, "block header", ""},
 		{"anchoring tx failed", mut(func(b *Bundle) {
@@ -397,6 +451,13 @@ func TestVerifyBundleRejects(t *testing.T) {
 			t.Fatal("a signature for another chain verified")
 		}
 	})
+}
+
+// toV1 makes b a version 1 bundle: the key record as a KeyValidity
+// answer, no proof.
+func toV1(b *Bundle, rec identitytypes.Key) {
+	b.Version, b.KeyProof = 1, nil
+	b.KeyValidity = KeyValidity{Valid: true, Reason: "ok", Key: rec}
 }
 
 // BenchmarkVerifyBundle verifies a bundle whose block (and the next one,

@@ -30,6 +30,8 @@ type Fetcher struct {
 	// Trusted (nil: the node's validator set).
 	BundleBatched bool
 	Trusted       *cmttypes.ValidatorSet
+	// Options are used when BatchedEntries verifies bundles.
+	Options Options
 }
 
 // NewFetcher connects to a node's CometBFT RPC address.
@@ -123,8 +125,9 @@ func (f *Fetcher) Bundle(ctx context.Context, att attestationtypes.Attestation) 
 	if err := f.blockEvidence(ctx, b, h, txBytes); err != nil {
 		return nil, err
 	}
-	// The signer's key and its validity at the anchor height and time.
-	if err := f.keyValidity(ctx, b, att.Signer, h, att.Time); err != nil {
+	// The signer's key record, proven in the state block h executed
+	// against (VerifyBundle checks its validity at the anchor).
+	if err := f.keyRecord(ctx, b, att.Signer, h, att.Time); err != nil {
 		return nil, err
 	}
 	if b.Algorithm != att.Algorithm {
@@ -178,6 +181,23 @@ func (f *Fetcher) blockEvidence(ctx context.Context, b *Bundle, h int64, txBytes
 	if bytes.Equal(b.NextValSet, b.ValSet) {
 		b.NextValSet = nil
 	}
+	return nil
+}
+
+// keyRecord fills b's signer key with its proof (KeyProof); when the node
+// cannot prove it (pruned state, a node without proofs), it falls back to
+// x/identity's KeyValidity answer, which VerifyBundle accepts only with a
+// warning (or not at all, with Options.RequireKeyProof).
+func (f *Fetcher) keyRecord(ctx context.Context, b *Bundle, signer string, h int64, at time.Time) error {
+	perr := f.keyRecordProof(ctx, b, signer, h)
+	if perr == nil {
+		return nil
+	}
+	b.KeyProof = nil
+	if err := f.keyValidity(ctx, b, signer, h, at); err != nil {
+		return fmt.Errorf("%w (and no provable key record: %v)", err, perr)
+	}
+	b.KeyProofMissing = perr.Error()
 	return nil
 }
 
@@ -240,7 +260,7 @@ func (f *Fetcher) BatchedBundle(ctx context.Context, r BatchedResult, e *batcher
 	if err := f.blockEvidence(ctx, b, h, txBytes); err != nil {
 		return nil, err
 	}
-	if err := f.keyValidity(ctx, b, r.Signer, h, e.Received); err != nil {
+	if err := f.keyRecord(ctx, b, r.Signer, h, e.Received); err != nil {
 		return nil, err
 	}
 	return b, nil
