@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -254,6 +256,23 @@ func TestCTI(t *testing.T) {
 			}
 			if err := json.Unmarshal([]byte(r.Stdout), &sarif); err != nil || sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || len(sarif.Runs[0].Results) != 2 {
 				t.Fatalf("sarif: %v\n%s", err, r)
+			}
+			// The same answer over REST (grpc-gateway), as other tools see it.
+			body := strings.NewReader(`{"purls": ["pkg:npm/e2e-evil-pkg@1.2.3", "pkg:npm/left-pad@1.3.0"]}`)
+			resp, err := http.Post(acme.api+"/adf/cti/v1/match/packages", "application/json", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var rest struct {
+				Decision string `json:"decision"`
+				Results  []struct {
+					Decision string `json:"decision"`
+				} `json:"results"`
+			}
+			if err := json.Unmarshal(raw, &rest); err != nil || resp.StatusCode != 200 || rest.Decision != "block" || len(rest.Results) != 2 || rest.Results[1].Decision != "pass" {
+				t.Fatalf("REST match: HTTP %d %v\n%s", resp.StatusCode, err, raw)
 			}
 			// Unreadable input: exit 3, never a pass.
 			bad := writeFile(t, filepath.Join(dir, "yarn.lock"), []byte("this is not a lockfile {{{\n"))
