@@ -422,11 +422,21 @@ func VerifyBundleWith(b *Bundle, trusted *cmttypes.ValidatorSet, opts Options) (
 		if err := verifyBatchEntry(b); err != nil {
 			return nil, err
 		}
-		if b.Batch.Received.IsZero() || b.Batch.Received.After(sh.Time) {
-			return nil, fail("batch entry", "received %s, not before the root's anchoring block (%s)", b.Batch.Received.UTC().Format(time.RFC3339Nano), sh.Time.UTC().Format(time.RFC3339Nano))
+		// The batcher's receive time and the block time come from
+		// different clocks (the block's is its proposer's), so an entry
+		// received a moment before the anchor was sent may carry a time
+		// just after the block's. Within BatchClockSkew that is skew, not a
+		// claim to check the key at a later time: the key is then checked
+		// at the block time, the latest it can have signed.
+		if b.Batch.Received.IsZero() || b.Batch.Received.After(sh.Time.Add(BatchClockSkew)) {
+			return nil, fail("batch entry", "received %s, after the root's anchoring block (%s) by more than the allowed clock skew %s",
+				b.Batch.Received.UTC().Format(time.RFC3339Nano), sh.Time.UTC().Format(time.RFC3339Nano), BatchClockSkew)
 		}
 		// The signature was made before the batcher received it.
 		keyTime = b.Batch.Received
+		if keyTime.After(sh.Time) {
+			keyTime = sh.Time
+		}
 	}
 	// 7. The DSSE signature with the signer's key.
 	env, err := dsse.Parse(b.Envelope, dsse.Limits{MaxEnvelopeBytes: 4 << 20, MaxSignatures: 16})
@@ -566,6 +576,10 @@ func findAnchor(tx, envelope []byte) (*attestationtypes.MsgAnchorAttestation, er
 
 // verifyBatchEntry checks that b.Tx anchors the batch's root and that the
 // envelope's leaf is in it.
+// BatchClockSkew is how far a batcher's receive time may run ahead of the
+// block time of the root's anchoring block.
+const BatchClockSkew = 30 * time.Second
+
 func verifyBatchEntry(b *Bundle) error {
 	be := b.Batch
 	enc, err := chain.MakeEncoding()

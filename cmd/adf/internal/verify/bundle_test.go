@@ -346,6 +346,11 @@ func TestVerifyBundleBatched(t *testing.T) {
 		fn(b)
 		return b
 	}
+	// A receive time a moment after the block's (two clocks) is skew.
+	skewed := mut(func(b *Bundle) { b.Batch.Received = b.AnchorTime.Add(200 * time.Millisecond) })
+	if _, err := VerifyBundle(skewed, f.vals); err != nil {
+		t.Fatalf("receive time 200 ms after the anchoring block: %v", err)
+	}
 	for name, c := range map[string]struct {
 		b              *Bundle
 		step, contains string
@@ -353,7 +358,7 @@ func TestVerifyBundleBatched(t *testing.T) {
 		"wrong index":           {mut(func(b *Bundle) { b.Batch.Index = 2 }), "batch entry", "not in root"},
 		"wrong salt":            {mut(func(b *Bundle) { b.Batch.Salt = []byte("x") }), "batch entry", "not in root"},
 		"another log's root":    {mut(func(b *Bundle) { b.Batch.LogID = "evil/log" }), "anchor tx", "does not anchor root"},
-		"received after anchor": {mut(func(b *Bundle) { b.Batch.Received = b.AnchorTime.Add(time.Minute) }), "batch entry", "not before"},
+		"received after anchor": {mut(func(b *Bundle) { b.Batch.Received = b.AnchorTime.Add(time.Minute) }), "batch entry", "allowed clock skew"},
 		"tampered envelope": {mut(func(b *Bundle) {
 			b.Envelope = bytes.Replace(b.Envelope, []byte(`"payload":"`), []byte(`"payload":"AA`), 1)
 		}), "batch entry", "not in root"},
