@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/adf-consortium/adf/pkg/purl"
 )
 
 // Kind is what an indicator describes.
@@ -252,20 +254,7 @@ func PackageKey(ecosystem, name string) string {
 func NormalizePackageName(ecosystem, name string) string {
 	switch ecosystem {
 	case "PyPI":
-		var b strings.Builder
-		sep := false
-		for _, r := range strings.ToLower(name) {
-			if r == '-' || r == '_' || r == '.' {
-				sep = true
-				continue
-			}
-			if sep && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			sep = false
-			b.WriteRune(r)
-		}
-		return b.String()
+		return purl.NormalizePyPI(name)
 	case "npm", "crates.io", "NuGet":
 		return strings.ToLower(name)
 	}

@@ -243,24 +243,9 @@ func (c *collector) manifest() *Manifest {
 	return &Manifest{Path: c.path, Format: c.format, Packages: pkgs, Problems: probs}
 }
 
-// normalizePyPI applies PEP 503 name normalisation, which is how OSV and the
-// registry key PyPI packages ("Foo_Bar.baz" and "foo-bar-baz" are one project).
-func normalizePyPI(name string) string {
-	var b strings.Builder
-	sep := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// normalizePyPI is PEP 503 normalisation (purl.NormalizePyPI), which is how
+// OSV and the registry key PyPI packages.
+func normalizePyPI(name string) string { return purl.NormalizePyPI(name) }
 
 // lineIndex maps byte offsets to 1-based line numbers.
 type lineIndex []int

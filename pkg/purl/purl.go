@@ -83,7 +83,7 @@ func Parse(s string) (PURL, error) {
 	p.Name = segs[len(segs)-1]
 	p.Namespace = strings.Join(segs[:len(segs)-1], "/")
 	if p.Type == "pypi" {
-		p.Name = strings.ToLower(strings.ReplaceAll(p.Name, "_", "-"))
+		p.Name = NormalizePyPI(p.Name)
 	}
 	return p, nil
 }
@@ -156,6 +156,27 @@ func escape(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), "@", "%40")
 }
 
+// NormalizePyPI applies PEP 503 name normalisation, as the purl spec asks
+// for pypi names and as OSV and the registry key PyPI projects: lower case,
+// every run of '-', '_' and '.' one '-' ("Foo_Bar.baz" is "foo-bar-baz").
+func NormalizePyPI(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	sep := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // ecosystems maps purl types to OSV ecosystem names.
 var ecosystems = map[string]string{
 	"npm":      "npm",
@@ -219,7 +240,7 @@ func FromEcosystem(ecosystem, name, version string) (PURL, error) {
 			p.Namespace, p.Name = name[:i], name[i+1:]
 		}
 	case "pypi":
-		p.Name = strings.ToLower(strings.ReplaceAll(name, "_", "-"))
+		p.Name = NormalizePyPI(name)
 	}
 	if p.Name == "" {
 		return PURL{}, fmt.Errorf("%w: empty package name", ErrInvalid)

@@ -76,3 +76,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestNormalizePyPI(t *testing.T) {
+	for in, want := range map[string]string{"Foo_Bar.baz": "foo-bar-baz", "a--b__c": "a-b-c", "requests": "requests", "Zope.Interface": "zope-interface"} {
+		if got := NormalizePyPI(in); got != want {
+			t.Errorf("NormalizePyPI(%q) = %q, want %q", in, got, want)
+		}
+	}
+	p, err := Parse("pkg:pypi/Zope.Interface@5.0")
+	if err != nil || p.Name != "zope-interface" {
+		t.Fatalf("Parse: %+v %v", p, err)
+	}
+}
