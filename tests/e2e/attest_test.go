@@ -248,12 +248,14 @@ func TestAttest(t *testing.T) {
 			t0 := time.Now()
 			r := acme.must(t, "verify", "--bundle", bundlePath, "--trusted-validators", trusted)
 			t.Logf("offline verify in %s:\n%s", time.Since(t0).Round(time.Millisecond), r.Stdout)
-			if !strings.Contains(r.Stdout, "OK: bundle verified offline") {
+			// The signer's key record is proven against the app hash of a
+			// header whose commit the bundle verifies, not just quoted.
+			if !strings.Contains(r.Stdout, "OK: bundle verified offline") || !strings.Contains(r.Stdout, "key record proven") || strings.Contains(r.Stderr, "warning:") {
 				t.Fatalf("%s", r)
 			}
 			// The batched entry's bundle: the entry in a root whose
 			// anchoring tx is in a committed block.
-			if r := acme.must(t, "verify", "--bundle", batchedBundlePath, "--trusted-validators", trusted); !strings.Contains(r.Stdout, "OK: bundle verified offline") {
+			if r := acme.must(t, "verify", "--bundle", batchedBundlePath, "--trusted-validators", trusted, "--require-key-proof"); !strings.Contains(r.Stdout, "OK: bundle verified offline") || !strings.Contains(r.Stdout, "key record proven") {
 				t.Fatalf("batched bundle:\n%s", r)
 			}
 			// The genesis file as the trusted set (x/consortium's validators).
