@@ -29,8 +29,10 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 		if err := k.Indicators.Set(ctx, d.ID, r); err != nil {
 			return err
 		}
-		if err := k.Index.Set(ctx, collections.Join(d.IndexKey(), d.ID)); err != nil {
-			return err
+		if r.Status == types.INDICATOR_STATUS_ACTIVE {
+			if err := k.indexAdd(ctx, d.IndexKey(), d.ID); err != nil {
+				return err
+			}
 		}
 		if err := k.ByPublisher.Set(ctx, collections.Join(d.Publisher, d.ID)); err != nil {
 			return err

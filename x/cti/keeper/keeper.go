@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/address"
@@ -34,9 +35,10 @@ type Keeper struct {
 	BlockTime collections.Item[int64]
 	// Indicators: id → record.
 	Indicators collections.Map[string, types.IndicatorRecord]
-	// Index: (index key, id); the key is ecosystem and folded name for
-	// packages, kind and value otherwise (pkg/cti.Indicator.IndexKey).
-	Index collections.KeySet[collections.Pair[string, string]]
+	// Index: index key → the sorted ids under it; the key is ecosystem and
+	// folded name for packages, kind and value otherwise
+	// (pkg/cti.Indicator.IndexKey). One point read answers a purl.
+	Index collections.Map[string, types.IndexEntry]
 	// ByPublisher: (org id, indicator id).
 	ByPublisher collections.KeySet[collections.Pair[string, string]]
 	// History: (id, revision) → entry, never deleted.
@@ -74,7 +76,7 @@ func NewKeeper(cdc codec.Codec, storeService corestore.KVStoreService, ik types.
 		PolicyVersion: collections.NewItem(sb, types.PolicyVersionKey, "policy_version", collections.Uint64Value),
 		BlockTime:     collections.NewItem(sb, types.BlockTimeKey, "block_time", collections.Int64Value),
 		Indicators:    collections.NewMap(sb, types.IndicatorsKey, "indicators", collections.StringKey, codec.CollValue[types.IndicatorRecord](cdc)),
-		Index:         collections.NewKeySet(sb, types.IndexKey, "index", strPair),
+		Index:         collections.NewMap(sb, types.IndexKey, "index", collections.StringKey, codec.CollValue[types.IndexEntry](cdc)),
 		ByPublisher:   collections.NewKeySet(sb, types.PublisherKey, "by_publisher", strPair),
 		History: collections.NewMap(sb, types.HistoryKey, "history",
 			collections.PairKeyCodec(collections.StringKey, collections.Uint32Key), codec.CollValue[types.HistoryEntry](cdc)),
@@ -166,3 +168,45 @@ func (k Keeper) exceptions(ctx context.Context) ([]types.Exception, error) {
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
+
+// indexIDs returns the ids under an index key (none when absent).
+func (k Keeper) indexIDs(ctx context.Context, key string) ([]string, error) {
+	e, err := k.Index.Get(ctx, key)
+	if errorsIsNotFound(err) {
+		return nil, nil
+	}
+	return e.Ids, err
+}
+
+// indexAdd files id under key, keeping the list sorted and unique.
+func (k Keeper) indexAdd(ctx context.Context, key, id string) error {
+	ids, err := k.indexIDs(ctx, key)
+	if err != nil {
+		return err
+	}
+	i := sort.SearchStrings(ids, id)
+	if i < len(ids) && ids[i] == id {
+		return nil
+	}
+	ids = append(ids, "")
+	copy(ids[i+1:], ids[i:])
+	ids[i] = id
+	return k.Index.Set(ctx, key, types.IndexEntry{Ids: ids})
+}
+
+// indexRemove takes id out of key's list, deleting an emptied entry.
+func (k Keeper) indexRemove(ctx context.Context, key, id string) error {
+	ids, err := k.indexIDs(ctx, key)
+	if err != nil {
+		return err
+	}
+	i := sort.SearchStrings(ids, id)
+	if i == len(ids) || ids[i] != id {
+		return nil
+	}
+	ids = append(ids[:i], ids[i+1:]...)
+	if len(ids) == 0 {
+		return k.Index.Remove(ctx, key)
+	}
+	return k.Index.Set(ctx, key, types.IndexEntry{Ids: ids})
+}

@@ -1,8 +1,11 @@
 package keeper_test
 
 import (
+	"sort"
 	"testing"
 	"time"
+
+	"cosmossdk.io/collections"
 
 	"github.com/stretchr/testify/require"
 
@@ -339,4 +342,34 @@ func TestExceptionReplacementNeedsOldTargetAndPrunesExpired(t *testing.T) {
 		ids = append(ids, e.Id)
 	}
 	require.Equal(t, []string{"EX-2", "EX-wide"}, ids, "the expired EX-narrow is pruned when an exception is set")
+}
+
+func TestIndexEntriesFollowRevocationAndRepublication(t *testing.T) {
+	f := newFixture(t)
+	acme := f.addPrincipal("acme", "feed", actPublish, actRevoke)
+	a, b := malPackage("MAL-i1", "npm", "twin"), malPackage("MAL-i2", "npm", "twin")
+	f.publish(acme, a, b)
+	entry, err := f.k.Index.Get(f.ctx, cti.PackageKey("npm", "twin"))
+	require.NoError(t, err)
+	require.Equal(t, sorted(a.Id, b.Id), entry.Ids)
+
+	_, err = f.msgs.RevokeIndicators(f.ctx, &types.MsgRevokeIndicators{Signer: acme.addr, Ids: []string{a.Id, b.Id}, Reason: "withdrawn"})
+	require.NoError(t, err)
+	_, err = f.k.Index.Get(f.ctx, cti.PackageKey("npm", "twin"))
+	require.ErrorIs(t, err, collections.ErrNotFound, "revoked indicators leave the index")
+	f.nextBlock(time.Second)
+	require.Equal(t, "pass", f.match("pkg:npm/twin@1.0.0").Decision)
+
+	f.publish(acme, a)
+	f.nextBlock(time.Second)
+	require.Equal(t, "block", f.match("pkg:npm/twin@1.0.0").Decision, "a re-publication files it again")
+	rec, err := f.k.Indicators.Get(f.ctx, a.Id)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, rec.Revision)
+}
+
+func sorted(ids ...string) []string {
+	out := append([]string(nil), ids...)
+	sort.Strings(out)
+	return out
 }

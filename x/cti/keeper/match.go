@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"cosmossdk.io/collections"
-
 	"github.com/adf-consortium/adf/pkg/cti"
 	"github.com/adf-consortium/adf/pkg/purl"
 	"github.com/adf-consortium/adf/x/cti/types"
@@ -59,14 +57,18 @@ func (k Keeper) newMatcher(ctx context.Context) (*matcher, error) {
 
 // candidates returns the active indicators indexed under key, in id order.
 func (m *matcher) candidates(ctx context.Context, key string, recs map[string]types.IndicatorRecord) ([]cti.Candidate, error) {
+	ids, err := m.k.indexIDs(ctx, key)
+	if err != nil {
+		return nil, err
+	}
 	var out []cti.Candidate
-	err := m.k.Index.Walk(ctx, collections.NewPrefixedPairRange[string, string](key), func(p collections.Pair[string, string]) (bool, error) {
-		rec, err := m.k.Indicators.Get(ctx, p.K2())
+	for _, id := range ids {
+		rec, err := m.k.Indicators.Get(ctx, id)
 		if err != nil {
-			return true, fmt.Errorf("index entry %q → %s: %w", key, p.K2(), err)
+			return nil, fmt.Errorf("index entry %q → %s: %w", key, id, err)
 		}
 		if rec.Status != types.INDICATOR_STATUS_ACTIVE {
-			return false, nil
+			continue
 		}
 		d := rec.Indicator.ToDomain()
 		recs[d.ID] = rec
@@ -74,9 +76,8 @@ func (m *matcher) candidates(ctx context.Context, key string, recs map[string]ty
 			Indicator: &d, PublishedAt: rec.PublishedAt,
 			Sightings: cti.Sightings{TruePositive: rec.TruePositives, FalsePositive: rec.FalsePositives},
 		})
-		return false, nil
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // score scores one record now.

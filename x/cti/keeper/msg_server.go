@@ -128,7 +128,7 @@ func (m msgServer) PublishIndicators(ctx context.Context, msg *types.MsgPublishI
 			rec.TruePositives, rec.FalsePositives = it.old.TruePositives, it.old.FalsePositives
 			oldDomain := it.old.Indicator.ToDomain()
 			if oldKey := oldDomain.IndexKey(); oldKey != d.IndexKey() {
-				if err := m.Index.Remove(ctx, collections.Join(oldKey, d.ID)); err != nil {
+				if err := m.indexRemove(ctx, oldKey, d.ID); err != nil {
 					return nil, err
 				}
 			}
@@ -147,7 +147,7 @@ func (m msgServer) PublishIndicators(ctx context.Context, msg *types.MsgPublishI
 		if err := m.Indicators.Set(ctx, d.ID, rec); err != nil {
 			return nil, err
 		}
-		if err := m.Index.Set(ctx, collections.Join(d.IndexKey(), d.ID)); err != nil {
+		if err := m.indexAdd(ctx, d.IndexKey(), d.ID); err != nil {
 			return nil, err
 		}
 		if err := m.ByPublisher.Set(ctx, collections.Join(dec.OrgId, d.ID)); err != nil {
@@ -253,6 +253,12 @@ func (m msgServer) RevokeIndicators(ctx context.Context, msg *types.MsgRevokeInd
 		rec.RevokedHeight, rec.RevokeReason = height, msg.Reason
 		rec.UpdatedHeight, rec.UpdatedAt = height, now
 		if err := m.Indicators.Set(ctx, id, rec); err != nil {
+			return nil, err
+		}
+		// A revoked indicator leaves the match index; its record and history
+		// stay (a re-publication files it again).
+		dom := rec.Indicator.ToDomain()
+		if err := m.indexRemove(ctx, dom.IndexKey(), id); err != nil {
 			return nil, err
 		}
 		if err := m.History.Set(ctx, collections.Join(id, rec.Revision), types.HistoryEntry{
