@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	gogoproto "github.com/cosmos/gogoproto/proto"
@@ -18,24 +17,8 @@ import (
 	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/cti"
 	"github.com/adf-consortium/adf/pkg/gate"
-	"github.com/adf-consortium/adf/pkg/purl"
 	ctitypes "github.com/adf-consortium/adf/x/cti/types"
 )
-
-// gateState is the registry state an offline gate needs besides the
-// indicators, carried in the snapshot header's policy field: the block time
-// to score at, the score params, the gate policy with its exceptions, and
-// the sparse sighting counters and publisher reputations. Indicators are
-// exported with ValidFrom raised to max(ValidFrom, published_at), which is
-// where the chain starts their decay, so scoring them with published_at 0
-// at the snapshot's time gives the chain's scores.
-type gateState struct {
-	Time        int64                     `json:"time"`
-	Params      cti.ScoreParams           `json:"score_params"`
-	Policy      cti.GatePolicy            `json:"gate_policy"`
-	Sightings   map[string]cti.Sightings  `json:"sightings,omitempty"`
-	Reputations map[string]cti.Reputation `json:"reputations,omitempty"`
-}
 
 // queryAt runs a query pinned to height (0: latest) and returns the height
 // the node answered at.
@@ -91,7 +74,7 @@ reaches the verdict the chain gave at that height, with no network.`,
 			if err != nil {
 				return err
 			}
-			st := gateState{Time: pol.Time, Params: pol.Params.ScoreParams(), Policy: gp,
+			st := gate.SnapshotState{Time: pol.Time, Params: pol.Params.ScoreParams(), Policy: gp,
 				Sightings: map[string]cti.Sightings{}, Reputations: map[string]cti.Reputation{}}
 			var inds []*cti.Indicator
 			var key []byte
@@ -174,57 +157,5 @@ func evaluateSnapshot(r io.Reader, purls []string) (gate.Answers, error) {
 	if err != nil {
 		return gate.Answers{}, err
 	}
-	var st gateState
-	if err := json.Unmarshal(h.Policy, &st); err != nil || st.Time == 0 {
-		return gate.Answers{}, fmt.Errorf("snapshot of %s at height %d carries no gate state (not written by adf cti export?): %v", h.ChainID, h.Height, err)
-	}
-	ev := cti.Evaluator{Now: st.Time, Params: st.Params, Policy: st.Policy, Reputation: func(org string) (cti.Reputation, error) {
-		return st.Reputations[org], nil
-	}}
-	a := gate.Answers{Source: "snapshot", ChainID: h.ChainID, Height: h.Height, Time: st.Time, PolicyVersion: h.PolicyVersion,
-		Results: make(map[string]gate.PackageResult, len(purls))}
-	for _, s := range purls {
-		res := gate.PackageResult{PURL: s, Decision: cti.DecisionPass.String()}
-		p, err := purl.Parse(s)
-		if err == nil && p.Version == "" {
-			err = fmt.Errorf("%s has no version: the gate decides on exact versions", s)
-		}
-		var eco, name string
-		if err == nil {
-			eco, name, err = p.Ecosystem()
-		}
-		if err != nil {
-			res.Error = err.Error()
-			a.Results[s] = res
-			continue
-		}
-		withVersion := purl.PURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
-		noVersion := withVersion
-		noVersion.Version = ""
-		// Unevaluable candidates go to the Evaluator too: it reports them
-		// as problems and warns, as the chain does, instead of passing.
-		hits, bad := idx.MatchPackageChecked(eco, name, p.Version)
-		var cands []cti.Candidate
-		for _, in := range append(hits, bad...) {
-			cands = append(cands, cti.Candidate{Indicator: in, Sightings: st.Sightings[in.ID]})
-		}
-		evd, err := ev.EvaluatePackage(eco, p.Version, noVersion.String(), withVersion.String(), cands)
-		if err != nil {
-			return a, err
-		}
-		res.Decision = evd.Verdict.Decision.String()
-		if len(evd.Problems) > 0 {
-			res.Error = "cannot compare the version with: " + strings.Join(evd.Problems, "; ")
-		}
-		for _, rsn := range evd.Verdict.Reasons {
-			m := evd.Matches[rsn.IndicatorID]
-			in := m.Indicator
-			res.Matches = append(res.Matches, gate.Match{
-				IndicatorID: in.ID, SourceID: in.SourceID, Publisher: in.Publisher, Summary: in.Summary, Labels: in.Labels,
-				References: in.References, Score: m.Score.Total, Decision: rsn.Decision.String(), Why: rsn.Why, ExceptionID: rsn.ExceptionID,
-			})
-		}
-		a.Results[s] = res
-	}
-	return a, nil
+	return gate.AnswersFromSnapshot(h, idx, purls)
 }

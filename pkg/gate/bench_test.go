@@ -20,24 +20,20 @@ import (
 	"github.com/adf-consortium/adf/pkg/cti"
 	"github.com/adf-consortium/adf/pkg/gate"
 	"github.com/adf-consortium/adf/pkg/manifest"
-	"github.com/adf-consortium/adf/pkg/purl"
 )
 
 // The offline gate benchmark: `adf gate --snapshot FILE package-lock.json`
 // with a 5,000-package lockfile against a 1,000,000-indicator snapshot.
 //
 // Setup, not timed: a snapshot is written in memory with cti.WriteSnapshot
-// (header policy = the gate state cmd/adf/snapshot.go's gateState reads:
-// block time, score params, gate policy, sparse sightings, publisher
+// (header policy = the gate.SnapshotState adf cti export writes: block
+// time, score params, gate policy, sparse sightings, publisher
 // reputations) and read back with cti.ReadSnapshot into a cti.Index, as
-// evaluateSnapshot does first.
+// adf gate --snapshot does first.
 //
 // Timed, per iteration: (a) manifest.Parse of the lockfile; (b) the
-// decision: gate.PURLs, decoding the gate state, then for every purl the
-// loop of cmd/adf's evaluateSnapshot (purl.Parse, Index.MatchPackage,
-// Evaluator.EvaluatePackage, gate.Match per reason), then gate.Build.
-// evaluateSnapshot lives in package main, so decide below replicates its
-// loop line for line; keep the two in step (or move it into pkg/gate).
+// decision: gate.PURLs, gate.AnswersFromSnapshot (the function adf gate
+// --snapshot runs), then gate.Build.
 //
 // The corpus has the shape of x/cti/keeper's MatchPackages benchmark (npm
 // 55%, PyPI 30%, Go, crates.io, RubyGems 5% each; 75% MAL- all-versions, 20%
@@ -239,20 +235,10 @@ func packageLock(n, size int) ([]byte, int) {
 	return b.Bytes(), hits
 }
 
-// gateState replicates cmd/adf/snapshot.go's gateState (package main):
-// what the snapshot header's policy field carries.
-type gateState struct {
-	Time        int64                     `json:"time"`
-	Params      cti.ScoreParams           `json:"score_params"`
-	Policy      cti.GatePolicy            `json:"gate_policy"`
-	Sightings   map[string]cti.Sightings  `json:"sightings,omitempty"`
-	Reputations map[string]cti.Reputation `json:"reputations,omitempty"`
-}
-
 const snapshotTime = 1_767_225_600 // 2026-01-01
 
 func writeSnapshot(tb testing.TB, size int) []byte {
-	st := gateState{Time: snapshotTime, Params: cti.DefaultScoreParams(), Policy: cti.DefaultGatePolicy(),
+	st := gate.SnapshotState{Time: snapshotTime, Params: cti.DefaultScoreParams(), Policy: cti.DefaultGatePolicy(),
 		Sightings: map[string]cti.Sightings{}, Reputations: map[string]cti.Reputation{}}
 	for i := 0; i < size; i += 997 { // sparse, like real sightings
 		st.Sightings[indicator(i).ID] = cti.Sightings{TruePositive: uint32(1 + i%5), FalsePositive: uint32(i % 2)}
@@ -278,55 +264,12 @@ func writeSnapshot(tb testing.TB, size int) []byte {
 	return buf.Bytes()
 }
 
-// decide is cmd/adf's evaluateSnapshot after cti.ReadSnapshot, then
-// gate.Build: the offline gate's decision.
+// decide is the offline gate's decision after cti.ReadSnapshot:
+// gate.AnswersFromSnapshot (what adf gate --snapshot runs), then gate.Build.
 func decide(h cti.SnapshotHeader, idx *cti.Index, ins []gate.Input) (gate.Report, error) {
-	purls := gate.PURLs(ins)
-	var st gateState
-	if err := json.Unmarshal(h.Policy, &st); err != nil || st.Time == 0 {
-		return gate.Report{}, fmt.Errorf("snapshot of %s at height %d carries no gate state: %v", h.ChainID, h.Height, err)
-	}
-	ev := cti.Evaluator{Now: st.Time, Params: st.Params, Policy: st.Policy, Reputation: func(org string) (cti.Reputation, error) {
-		return st.Reputations[org], nil
-	}}
-	a := gate.Answers{Source: "snapshot", ChainID: h.ChainID, Height: h.Height, Time: st.Time, PolicyVersion: h.PolicyVersion,
-		Results: make(map[string]gate.PackageResult, len(purls))}
-	for _, s := range purls {
-		res := gate.PackageResult{PURL: s, Decision: cti.DecisionPass.String()}
-		p, err := purl.Parse(s)
-		if err == nil && p.Version == "" {
-			err = fmt.Errorf("%s has no version: the gate decides on exact versions", s)
-		}
-		var eco, name string
-		if err == nil {
-			eco, name, err = p.Ecosystem()
-		}
-		if err != nil {
-			res.Error = err.Error()
-			a.Results[s] = res
-			continue
-		}
-		withVersion := purl.PURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
-		noVersion := withVersion
-		noVersion.Version = ""
-		var cands []cti.Candidate
-		for _, in := range idx.MatchPackage(eco, name, p.Version) {
-			cands = append(cands, cti.Candidate{Indicator: in, Sightings: st.Sightings[in.ID]})
-		}
-		evd, err := ev.EvaluatePackage(eco, p.Version, noVersion.String(), withVersion.String(), cands)
-		if err != nil {
-			return gate.Report{}, err
-		}
-		res.Decision = evd.Verdict.Decision.String()
-		for _, rsn := range evd.Verdict.Reasons {
-			m := evd.Matches[rsn.IndicatorID]
-			in := m.Indicator
-			res.Matches = append(res.Matches, gate.Match{
-				IndicatorID: in.ID, SourceID: in.SourceID, Publisher: in.Publisher, Summary: in.Summary, Labels: in.Labels,
-				References: in.References, Score: m.Score.Total, Decision: rsn.Decision.String(), Why: rsn.Why, ExceptionID: rsn.ExceptionID,
-			})
-		}
-		a.Results[s] = res
+	a, err := gate.AnswersFromSnapshot(h, idx, gate.PURLs(ins))
+	if err != nil {
+		return gate.Report{}, err
 	}
 	return gate.Build(ins, a), nil
 }
