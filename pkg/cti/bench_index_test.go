@@ -4,9 +4,12 @@ package cti
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -242,6 +245,7 @@ func (p *peakSampler) end() uint64 {
 // (after GC); build-peak-MB the largest heap seen while building it, from
 // a base of base-MB.
 func BenchmarkMatch5000Against1M(b *testing.B) {
+	skipUnlessLarge(b, "Match5000")
 	queries := parseQueries(b, benchPurls())
 	base := heapInUse()
 	peak := startPeak()
@@ -282,6 +286,7 @@ func BenchmarkMatch5000Against1M(b *testing.B) {
 // and index build; heap-MB the index it leaves; read-peak-MB the largest
 // heap seen while reading; snapshot-MB the compressed file.
 func BenchmarkReadSnapshot1M(b *testing.B) {
+	skipUnlessLarge(b, "ReadSnapshot")
 	var file bytes.Buffer
 	h := SnapshotHeader{ChainID: "adf-bench", Height: 1, Count: benchIndicators}
 	err := WriteSnapshot(&file, h, func(yield func(*Indicator) bool) {
@@ -320,4 +325,17 @@ func BenchmarkReadSnapshot1M(b *testing.B) {
 	b.ReportMetric(float64(peakHeap)/(1<<20), "read-peak-MB")
 	b.ReportMetric(float64(file.Len())/(1<<20), "snapshot-MB")
 	b.ReportMetric(cpu.Seconds()/float64(n), "cpu-s/op")
+}
+
+// skipUnlessLarge keeps the million-indicator benchmarks (seconds to build,
+// hundreds of MB) out of `make bench` (-bench .): they run with
+// ADF_BENCH_LARGE=1 or when -bench names them.
+func skipUnlessLarge(b *testing.B, family string) {
+	if os.Getenv("ADF_BENCH_LARGE") == "1" {
+		return
+	}
+	if f := flag.Lookup("test.bench"); f != nil && strings.Contains(f.Value.String(), family) {
+		return
+	}
+	b.Skipf("1M-indicator benchmark: set ADF_BENCH_LARGE=1 or name it in -bench")
 }
