@@ -343,7 +343,7 @@ func (c *benchChain) buildState(b *testing.B) error {
 		if err := k.Indicators.Set(ctx, d.ID, rec); err != nil {
 			return err
 		}
-		if err := keeper.IndexAdd(k, ctx, d.IndexKey(), d.ID); err != nil {
+		if err := keeper.IndexAdd(k, ctx, d.IndexKey(), d.ID, wire.Package); err != nil {
 			return err
 		}
 		if err := k.ByPublisher.Set(ctx, collections.Join(org, d.ID)); err != nil {

@@ -30,7 +30,7 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 		if r.Status == types.INDICATOR_STATUS_ACTIVE {
-			if err := k.indexAdd(ctx, d.IndexKey(), d.ID); err != nil {
+			if err := k.indexAdd(ctx, d.IndexKey(), d.ID, r.Indicator.Package); err != nil {
 				return err
 			}
 		}

@@ -169,44 +169,60 @@ func (k Keeper) exceptions(ctx context.Context) ([]types.Exception, error) {
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, collections.ErrNotFound) }
 
-// indexIDs returns the ids under an index key (none when absent).
-func (k Keeper) indexIDs(ctx context.Context, key string) ([]string, error) {
+// indexEntry returns the entry under an index key (empty when absent).
+func (k Keeper) indexEntry(ctx context.Context, key string) (types.IndexEntry, error) {
 	e, err := k.Index.Get(ctx, key)
 	if errorsIsNotFound(err) {
-		return nil, nil
+		return types.IndexEntry{}, nil
 	}
-	return e.Ids, err
+	return e, err
 }
 
-// indexAdd files id under key, keeping the list sorted and unique.
-func (k Keeper) indexAdd(ctx context.Context, key, id string) error {
-	ids, err := k.indexIDs(ctx, key)
+// indexAdd files id under key with its package match (nil for other
+// kinds), keeping ids sorted and unique; an id already there gets the new
+// match.
+func (k Keeper) indexAdd(ctx context.Context, key, id string, pm *types.PackageMatch) error {
+	e, err := k.indexEntry(ctx, key)
 	if err != nil {
 		return err
 	}
-	i := sort.SearchStrings(ids, id)
-	if i < len(ids) && ids[i] == id {
-		return nil
+	var m types.PackageMatch
+	if pm != nil {
+		m = *pm
 	}
-	ids = append(ids, "")
-	copy(ids[i+1:], ids[i:])
-	ids[i] = id
-	return k.Index.Set(ctx, key, types.IndexEntry{Ids: ids})
+	if len(e.Packages) != len(e.Ids) {
+		e.Packages = make([]types.PackageMatch, len(e.Ids))
+	}
+	i := sort.SearchStrings(e.Ids, id)
+	if i < len(e.Ids) && e.Ids[i] == id {
+		e.Packages[i] = m
+		return k.Index.Set(ctx, key, e)
+	}
+	e.Ids = append(e.Ids, "")
+	copy(e.Ids[i+1:], e.Ids[i:])
+	e.Ids[i] = id
+	e.Packages = append(e.Packages, types.PackageMatch{})
+	copy(e.Packages[i+1:], e.Packages[i:])
+	e.Packages[i] = m
+	return k.Index.Set(ctx, key, e)
 }
 
-// indexRemove takes id out of key's list, deleting an emptied entry.
+// indexRemove takes id out of key's entry, deleting an emptied entry.
 func (k Keeper) indexRemove(ctx context.Context, key, id string) error {
-	ids, err := k.indexIDs(ctx, key)
+	e, err := k.indexEntry(ctx, key)
 	if err != nil {
 		return err
 	}
-	i := sort.SearchStrings(ids, id)
-	if i == len(ids) || ids[i] != id {
+	i := sort.SearchStrings(e.Ids, id)
+	if i == len(e.Ids) || e.Ids[i] != id {
 		return nil
 	}
-	ids = append(ids[:i], ids[i+1:]...)
-	if len(ids) == 0 {
+	e.Ids = append(e.Ids[:i], e.Ids[i+1:]...)
+	if i < len(e.Packages) {
+		e.Packages = append(e.Packages[:i], e.Packages[i+1:]...)
+	}
+	if len(e.Ids) == 0 {
 		return k.Index.Remove(ctx, key)
 	}
-	return k.Index.Set(ctx, key, types.IndexEntry{Ids: ids})
+	return k.Index.Set(ctx, key, e)
 }

@@ -373,3 +373,24 @@ func sorted(ids ...string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestIndexedVersionsFollowUpdates(t *testing.T) {
+	f := newFixture(t)
+	acme := f.addPrincipal("acme", "feed", actPublish)
+	in := rangePackage("GHSA-upd", "npm", "ranged", "1.0.0", "2.0.0", 90)
+	f.publish(acme, in)
+	f.nextBlock(time.Second)
+	require.Equal(t, "pass", f.match("pkg:npm/ranged@2.5.0").Decision)
+	require.Equal(t, "block", f.match("pkg:npm/ranged@1.5.0").Decision)
+	// The advisory widens: fixed only in 3.0.0. The index's copy of the
+	// versions must follow, or 2.5.0 would be skipped before it is read.
+	in.Package.Ranges[0].Events[1].Fixed = "3.0.0"
+	f.nextBlock(time.Second)
+	require.EqualValues(t, 1, f.publish(acme, in).Updated)
+	f.nextBlock(time.Second)
+	require.Equal(t, "block", f.match("pkg:npm/ranged@2.5.0").Decision)
+	// A version the range cannot compare is read and warned, not skipped.
+	r := f.match("pkg:npm/ranged@not.a.version")
+	require.Equal(t, "warn", r.Decision)
+	require.NotEmpty(t, r.Results[0].Error)
+}

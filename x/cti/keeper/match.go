@@ -56,13 +56,21 @@ func (k Keeper) newMatcher(ctx context.Context) (*matcher, error) {
 }
 
 // candidates returns the active indicators indexed under key, in id order.
-func (m *matcher) candidates(ctx context.Context, key string, recs map[string]types.IndicatorRecord) ([]cti.Candidate, error) {
-	ids, err := m.k.indexIDs(ctx, key)
+// For a package query (version not empty) only the indicators whose indexed
+// versions cover it, or cannot be compared with it, are read in full.
+func (m *matcher) candidates(ctx context.Context, key, version string, recs map[string]types.IndicatorRecord) ([]cti.Candidate, error) {
+	e, err := m.k.indexEntry(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	var out []cti.Candidate
-	for _, id := range ids {
+	for i, id := range e.Ids {
+		if version != "" && i < len(e.Packages) && e.Packages[i].Name != "" {
+			ok, err := e.Packages[i].ToDomain().Affects(version)
+			if !ok && err == nil {
+				continue
+			}
+		}
 		rec, err := m.k.Indicators.Get(ctx, id)
 		if err != nil {
 			return nil, fmt.Errorf("index entry %q → %s: %w", key, id, err)
@@ -116,7 +124,7 @@ func (m *matcher) matchPackage(ctx context.Context, s string) (types.PackageResu
 	noVersion.Version = ""
 
 	recs := map[string]types.IndicatorRecord{}
-	cands, err := m.candidates(ctx, cti.PackageKey(eco, name), recs)
+	cands, err := m.candidates(ctx, cti.PackageKey(eco, name), p.Version, recs)
 	if err != nil {
 		return res, err
 	}
@@ -143,7 +151,7 @@ func (m *matcher) matchValue(ctx context.Context, kind cti.Kind, value string) (
 	recs := map[string]types.IndicatorRecord{}
 	var cands []cti.Candidate
 	for _, key := range keys {
-		c, err := m.candidates(ctx, key, recs)
+		c, err := m.candidates(ctx, key, "", recs)
 		if err != nil {
 			return res, err
 		}

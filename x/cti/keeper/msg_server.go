@@ -147,7 +147,7 @@ func (m msgServer) PublishIndicators(ctx context.Context, msg *types.MsgPublishI
 		if err := m.Indicators.Set(ctx, d.ID, rec); err != nil {
 			return nil, err
 		}
-		if err := m.indexAdd(ctx, d.IndexKey(), d.ID); err != nil {
+		if err := m.indexAdd(ctx, d.IndexKey(), d.ID, it.ind.Package); err != nil {
 			return nil, err
 		}
 		if err := m.ByPublisher.Set(ctx, collections.Join(dec.OrgId, d.ID)); err != nil {

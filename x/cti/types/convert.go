@@ -20,23 +20,28 @@ func (in Indicator) ToDomain() cti.Indicator {
 		Summary:    in.Summary,
 		Publisher:  in.Publisher,
 	}
-	if p := in.Package; p != nil {
-		m := &cti.PackageMatch{
-			Ecosystem:   p.Ecosystem,
-			Name:        p.Name,
-			Versions:    p.Versions,
-			AllVersions: p.AllVersions,
-		}
-		for _, r := range p.Ranges {
-			cr := cti.Range{Type: r.Type, Events: make([]cti.Event, len(r.Events))}
-			for i, e := range r.Events {
-				cr.Events[i] = cti.Event{Introduced: e.Introduced, Fixed: e.Fixed, LastAffected: e.LastAffected, Limit: e.Limit}
-			}
-			m.Ranges = append(m.Ranges, cr)
-		}
-		out.Package = m
+	if in.Package != nil {
+		out.Package = in.Package.ToDomain()
 	}
 	return out
+}
+
+// ToDomain converts a wire package match.
+func (p *PackageMatch) ToDomain() *cti.PackageMatch {
+	m := &cti.PackageMatch{
+		Ecosystem:   p.Ecosystem,
+		Name:        p.Name,
+		Versions:    p.Versions,
+		AllVersions: p.AllVersions,
+	}
+	for _, r := range p.Ranges {
+		cr := cti.Range{Type: r.Type, Events: make([]cti.Event, len(r.Events))}
+		for i, e := range r.Events {
+			cr.Events[i] = cti.Event{Introduced: e.Introduced, Fixed: e.Fixed, LastAffected: e.LastAffected, Limit: e.Limit}
+		}
+		m.Ranges = append(m.Ranges, cr)
+	}
+	return m
 }
 
 // IndicatorFromDomain converts pkg/cti's model to the wire indicator.
