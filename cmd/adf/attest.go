@@ -19,7 +19,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	"github.com/adf-consortium/adf/pkg/intoto"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"

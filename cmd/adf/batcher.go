@@ -21,7 +21,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/batcher"
 	"github.com/adf-consortium/adf/pkg/batchlog"
 	"github.com/adf-consortium/adf/pkg/merkle"

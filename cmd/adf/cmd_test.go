@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	"github.com/adf-consortium/adf/pkg/gate"
 	"github.com/adf-consortium/adf/pkg/intoto"

@@ -13,7 +13,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
 

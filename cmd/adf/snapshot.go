@@ -14,7 +14,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/cti"
 	"github.com/adf-consortium/adf/pkg/gate"
 	ctitypes "github.com/adf-consortium/adf/x/cti/types"

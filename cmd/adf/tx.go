@@ -12,7 +12,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 )
 
 // decodeMsgs reads messages from JSON: one object with "@type", or an array

@@ -2,11 +2,10 @@
 
 package e2e
 
-// Chain plumbing of the load test: the app's encoding, transaction signing
-// exactly as `adf attest --direct` does it (cmd/adf/internal/chain is
-// internal to cmd/adf, so SignTx and the signers are mirrored here line for
-// line), CometBFT JSON-RPC calls over a pooled HTTP client, and the edits
-// the test makes to a freshly initialised network's genesis and config.
+// Chain plumbing of the load test: the app's encoding and transaction
+// signing are the client's own (internal/chain, what `adf attest --direct`
+// uses); here are CometBFT JSON-RPC calls over a pooled HTTP client and the
+// edits the test makes to a freshly initialised network's genesis and config.
 
 import (
 	"bytes"
@@ -24,161 +23,28 @@ import (
 	"sync"
 	"time"
 
-	dbm "github.com/cosmos/cosmos-db"
-
-	"cosmossdk.io/log/v2"
-
-	"github.com/cosmos/cosmos-sdk/client"
-	"github.com/cosmos/cosmos-sdk/codec"
-	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
-	"github.com/cosmos/cosmos-sdk/crypto/keyring"
-	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
-	"github.com/cosmos/cosmos-sdk/crypto/keys/mldsa65"
-	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
-	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
 	sdk "github.com/cosmos/cosmos-sdk/types"
-	"github.com/cosmos/cosmos-sdk/types/tx/signing"
-	authsigning "github.com/cosmos/cosmos-sdk/x/auth/signing"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
-	"github.com/adf-consortium/adf/app"
-	"github.com/adf-consortium/adf/app/crypto/composite"
-	"github.com/adf-consortium/adf/pkg/sigscheme"
+	"github.com/adf-consortium/adf/internal/chain"
 )
 
 // ---------------------------------------------------------------------------
-// Encoding and signers (as cmd/adf/internal/chain)
+// Encoding and signing: the client's (internal/chain)
 
-type loadEncoding struct {
-	Codec             codec.Codec
-	InterfaceRegistry codectypes.InterfaceRegistry
-	TxConfig          client.TxConfig
+type loadEncoding = chain.Encoding
+
+// newLoadEncoding is the app's encoding, as the client builds it.
+func newLoadEncoding() (loadEncoding, error) { return chain.MakeEncoding() }
+
+// newKeyringSigner signs with an org admin key of a node's test keyring.
+func newKeyringSigner(enc loadEncoding, home, name string) (chain.Signer, error) {
+	return chain.NewKeyringSigner(enc, home, "test", name)
 }
 
-// newLoadEncoding builds a throw-away app on an in-memory database, as
-// chain.MakeEncoding does, so every module's types are registered as on the
-// node.
-func newLoadEncoding(dir string) loadEncoding {
-	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, simtestutil.NewAppOptionsWithFlagHome(dir))
-	return loadEncoding{Codec: a.AppCodec(), InterfaceRegistry: a.InterfaceRegistry(), TxConfig: a.TxConfig()}
-}
-
-// txSigner is chain.Signer.
-type txSigner interface {
-	Address() sdk.AccAddress
-	PubKey() cryptotypes.PubKey
-	SignBytes(msg []byte) ([]byte, error)
-}
-
-// sdkPubKey is chain.SDKPubKey.
-func sdkPubKey(pk sigscheme.PublicKey) (cryptotypes.PubKey, error) {
-	b := pk.Bytes()
-	switch pk.Algorithm() {
-	case sigscheme.Ed25519:
-		return &ed25519.PubKey{Key: b}, nil
-	case sigscheme.MLDSA65:
-		return &mldsa65.PubKey{Key: b}, nil
-	case sigscheme.Composite:
-		return composite.NewPubKey(b)
-	default:
-		return nil, fmt.Errorf("no account key type for algorithm %q", pk.Algorithm())
-	}
-}
-
-// schemeSigner is chain.SchemeSigner: a short-lived key of the adf key store.
-type schemeSigner struct {
-	sk   sigscheme.PrivateKey
-	pk   cryptotypes.PubKey
-	addr sdk.AccAddress
-}
-
-func newSchemeSigner(sk sigscheme.PrivateKey) (*schemeSigner, error) {
-	pk, err := sdkPubKey(sk.Public())
-	if err != nil {
-		return nil, err
-	}
-	return &schemeSigner{sk: sk, pk: pk, addr: sdk.AccAddress(pk.Address())}, nil
-}
-
-func (s *schemeSigner) Address() sdk.AccAddress    { return s.addr }
-func (s *schemeSigner) PubKey() cryptotypes.PubKey { return s.pk }
-
-// SignBytes signs raw and, like the client, checks the signature with the
-// account key type before handing it out.
-func (s *schemeSigner) SignBytes(msg []byte) ([]byte, error) {
-	sig, err := sigscheme.SignRaw(s.sk, msg)
-	if err != nil {
-		return nil, err
-	}
-	if !s.pk.VerifySignature(msg, sig) {
-		return nil, fmt.Errorf("%s signature does not verify with the account key type %s", s.sk.Algorithm(), s.pk.Type())
-	}
-	return bytes.Clone(sig), nil
-}
-
-// keyringSigner is chain.KeyringSigner: an org admin key of a node's test
-// keyring.
-type keyringSigner struct {
-	kr   keyring.Keyring
-	name string
-	addr sdk.AccAddress
-	pk   cryptotypes.PubKey
-}
-
-func newKeyringSigner(enc loadEncoding, home, name string) (*keyringSigner, error) {
-	kr, err := keyring.New(sdk.KeyringServiceName(), keyring.BackendTest, home, nil, enc.Codec)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := kr.Key(name)
-	if err != nil {
-		return nil, fmt.Errorf("key %q in %s: %w", name, home, err)
-	}
-	pk, err := rec.GetPubKey()
-	if err != nil {
-		return nil, err
-	}
-	return &keyringSigner{kr: kr, name: name, addr: sdk.AccAddress(pk.Address()), pk: pk}, nil
-}
-
-func (s *keyringSigner) Address() sdk.AccAddress    { return s.addr }
-func (s *keyringSigner) PubKey() cryptotypes.PubKey { return s.pk }
-func (s *keyringSigner) SignBytes(msg []byte) ([]byte, error) {
-	sig, _, err := s.kr.Sign(s.name, msg, signing.SignMode_SIGN_MODE_DIRECT)
-	return sig, err
-}
-
-// signLoadTx is chain.SignTx: a zero-fee SIGN_MODE_DIRECT transaction.
-func signLoadTx(ctx context.Context, enc loadEncoding, signer txSigner, msgs []sdk.Msg, chainID string, accNum, seq, gas uint64) ([]byte, error) {
-	txc := enc.TxConfig
-	b := txc.NewTxBuilder()
-	if err := b.SetMsgs(msgs...); err != nil {
-		return nil, err
-	}
-	b.SetGasLimit(gas)
-	pk := signer.PubKey()
-	mode := signing.SignMode_SIGN_MODE_DIRECT
-	sigData := &signing.SingleSignatureData{SignMode: mode}
-	sig := signing.SignatureV2{PubKey: pk, Data: sigData, Sequence: seq}
-	if err := b.SetSignatures(sig); err != nil {
-		return nil, err
-	}
-	signerData := authsigning.SignerData{
-		Address: signer.Address().String(), ChainID: chainID, AccountNumber: accNum, Sequence: seq, PubKey: pk,
-	}
-	signBytes, err := authsigning.GetSignBytesAdapter(ctx, txc.SignModeHandler(), mode, signerData, b.GetTx())
-	if err != nil {
-		return nil, err
-	}
-	sigBytes, err := signer.SignBytes(signBytes)
-	if err != nil {
-		return nil, err
-	}
-	sigData.Signature = sigBytes
-	if err := b.SetSignatures(sig); err != nil {
-		return nil, err
-	}
-	return txc.TxEncoder()(b.GetTx())
+// signLoadTx is chain.SignTx with the load test's explicit account state.
+func signLoadTx(ctx context.Context, enc loadEncoding, signer chain.Signer, msgs []sdk.Msg, chainID string, accNum, seq, gas uint64) ([]byte, error) {
+	return chain.SignTx(ctx, enc, signer, msgs, chain.TxOptions{ChainID: chainID, AccountNumber: accNum, Sequence: seq, Gas: gas})
 }
 
 // ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	"github.com/adf-consortium/adf/pkg/intoto"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
@@ -171,7 +172,8 @@ type loadAccount struct {
 	idx    int
 	org    string
 	scope  string
-	signer *schemeSigner
+	signer *chain.SchemeSigner
+	sk     sigscheme.PrivateKey // signs the DSSE envelopes; signer signs the txs
 	accNum uint64
 	node   *Node
 	txs    []*loadTx
@@ -285,7 +287,10 @@ func TestLoadDirectAnchors(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	enc := newLoadEncoding(t.TempDir())
+	enc, err := newLoadEncoding()
+	if err != nil {
+		t.Fatal(err)
+	}
 	rpc := newLoadRPC(cfg.Accounts + 16)
 
 	// 2. Principals and keys: one transaction per org admin.
@@ -710,11 +715,11 @@ func registerLoadKeys(ctx context.Context, enc loadEncoding, rpc *loadRPC, nw *N
 		if err != nil {
 			return nil, err
 		}
-		s, err := newSchemeSigner(sk)
+		s, err := chain.NewSchemeSigner(sk)
 		if err != nil {
 			return nil, err
 		}
-		accs = append(accs, &loadAccount{idx: k*4 + oi, org: org, scope: scope, signer: s})
+		accs = append(accs, &loadAccount{idx: k*4 + oi, org: org, scope: scope, signer: s, sk: sk})
 		msgs = append(msgs, &identitytypes.MsgRegisterKey{
 			Signer: admin.Address().String(), PrincipalId: pid, Algorithm: string(alg), PublicKey: sk.Public().Bytes(),
 			NotAfter: time.Now().Add(2 * time.Hour).UTC(), Scopes: []string{scope},
@@ -835,7 +840,7 @@ func signAnchor(ctx context.Context, enc loadEncoding, a *loadAccount, seq uint6
 	}
 	addr := a.signer.Address().String()
 	env := &dsse.Envelope{PayloadType: dsse.PayloadTypeInToto, Payload: payload}
-	if err := dsse.Sign(env, addr, a.signer.sk, chainID); err != nil {
+	if err := dsse.Sign(env, addr, a.sk, chainID); err != nil {
 		return nil, err
 	}
 	envBytes, err := env.Marshal()

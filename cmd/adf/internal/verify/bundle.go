@@ -27,7 +27,7 @@ import (
 	cryptocodec "github.com/cosmos/cosmos-sdk/crypto/codec"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	"github.com/adf-consortium/adf/pkg/intoto"
 	mhash "github.com/adf-consortium/adf/pkg/merkle"

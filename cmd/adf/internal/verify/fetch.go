@@ -14,7 +14,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	query "github.com/cosmos/cosmos-sdk/types/query"
 
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	attestationtypes "github.com/adf-consortium/adf/x/attestation/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"

@@ -30,7 +30,7 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/adf-consortium/adf/app"
-	"github.com/adf-consortium/adf/cmd/adf/internal/chain"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	identitykeeper "github.com/adf-consortium/adf/x/identity/keeper"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
