@@ -305,6 +305,9 @@ func (m msgServer) SubmitSightings(ctx context.Context, msg *types.MsgSubmitSigh
 		return nil, err
 	}
 	seen := make(map[string]bool, len(msg.Sightings))
+	// Each indicator is listed once, so the records read here are the ones
+	// the writes below update.
+	recs := make([]types.IndicatorRecord, len(msg.Sightings))
 	for i, s := range msg.Sightings {
 		if s.Verdict != types.SIGHTING_VERDICT_TRUE_POSITIVE && s.Verdict != types.SIGHTING_VERDICT_FALSE_POSITIVE {
 			return nil, errorsmod.Wrapf(types.ErrInvalidSighting, "sightings[%d]: verdict must be true or false positive", i)
@@ -329,19 +332,17 @@ func (m msgServer) SubmitSightings(ctx context.Context, msg *types.MsgSubmitSigh
 		if rec.Indicator.Publisher == dec.OrgId {
 			return nil, errorsmod.Wrapf(types.ErrOwnIndicator, "sightings[%d]: %s was published by %s", i, s.IndicatorId, dec.OrgId)
 		}
+		recs[i] = rec
 	}
 	height, now := sdkCtx.BlockHeight(), sdkCtx.BlockTime().Unix()
-	for _, s := range msg.Sightings {
+	for i, s := range msg.Sightings {
 		key := collections.Join(s.IndicatorId, dec.OrgId)
 		prev, err := m.Sightings.Get(ctx, key)
 		hadPrev := err == nil
 		if err != nil && !errorsIsNotFound(err) {
 			return nil, err
 		}
-		rec, _, err := m.getRecord(ctx, s.IndicatorId)
-		if err != nil {
-			return nil, err
-		}
+		rec := recs[i]
 		rep, err := m.getReputation(ctx, rec.Indicator.Publisher)
 		if err != nil {
 			return nil, err
