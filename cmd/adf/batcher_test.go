@@ -23,8 +23,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
-	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/cmd/adf/internal/keystore"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/batcher"
 	"github.com/adf-consortium/adf/pkg/dsse"
 	"github.com/adf-consortium/adf/pkg/merkle"

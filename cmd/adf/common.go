@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/cmd/adf/internal/keystore"
+	"github.com/adf-consortium/adf/internal/chain"
 )
 
 // netFlags are the endpoints every chain command takes.

@@ -13,8 +13,8 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/cmd/adf/internal/keystore"
+	"github.com/adf-consortium/adf/internal/chain"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
