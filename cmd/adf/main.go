@@ -81,6 +81,7 @@ func newRootCmd() *cobra.Command {
 		batcherCmd(),
 		ctiCmd(),
 		gateCmd(),
+		sentinelCmd(),
 	)
 	return root
 }
