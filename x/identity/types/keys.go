@@ -49,6 +49,9 @@ const (
 	ActionReportAnomaly    = "report-anomaly"
 	ActionRegisterDevice   = "register-device"
 	ActionApproveRelease   = "approve-release"
+	// ActionHandleIncident acknowledges and resolves x/telemetry incidents
+	// (scope: the device id).
+	ActionHandleIncident = "handle-incident"
 )
 
 // RoleIssuer is the role whose keys may register short-lived keys for other
