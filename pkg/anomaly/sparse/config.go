@@ -75,16 +75,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sparse: window %d outside [1, 4096]", c.Window)
 	case c.Stride < 1 || c.Stride > c.Window:
 		return fmt.Errorf("sparse: stride %d outside [1, window=%d]", c.Stride, c.Window)
-	case c.Atoms < 2 || c.Atoms > 4096:
-		return fmt.Errorf("sparse: atoms %d outside [2, 4096]", c.Atoms)
+	case c.Atoms < 2 || c.Atoms > 1024:
+		return fmt.Errorf("sparse: atoms %d outside [2, 1024]", c.Atoms)
 	case c.Sparsity < 1 || c.Sparsity > c.Atoms:
 		return fmt.Errorf("sparse: sparsity %d outside [1, atoms=%d]", c.Sparsity, c.Atoms)
 	case c.Iterations < 0 || c.Iterations > 1000:
 		return fmt.Errorf("sparse: iterations %d outside [0, 1000]", c.Iterations)
 	case c.MaxTrainWindows < c.Atoms:
 		return fmt.Errorf("sparse: max_train_windows %d below atoms %d", c.MaxTrainWindows, c.Atoms)
-	case c.MaxBoundaryPoints < 10 || c.MaxBoundaryPoints > 20000:
-		return fmt.Errorf("sparse: max_boundary_points %d outside [10, 20000]", c.MaxBoundaryPoints)
+	case c.MaxBoundaryPoints < 10 || c.MaxBoundaryPoints > 4000:
+		return fmt.Errorf("sparse: max_boundary_points %d outside [10, 4000]", c.MaxBoundaryPoints)
 	case !(c.Nu > 0 && c.Nu <= 1):
 		return fmt.Errorf("sparse: nu %v outside (0, 1]", c.Nu)
 	case !(c.Gamma >= 0) || math.IsInf(c.Gamma, 0):
