@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -10,9 +11,8 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
+	"github.com/adf-consortium/adf/pkg/anchor"
 	"github.com/adf-consortium/adf/pkg/dsse"
-	"github.com/adf-consortium/adf/pkg/intoto"
-	"github.com/adf-consortium/adf/pkg/merkle"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	"github.com/adf-consortium/adf/x/attestation/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
@@ -72,47 +72,21 @@ func (m msgServer) AnchorRoot(ctx context.Context, msg *types.MsgAnchorRoot) (*t
 	}
 	sdkCtx.GasMeter().ConsumeGas(types.GasPerProofHash*uint64(len(msg.ConsistencyProof)), "attestation: consistency proof")
 
-	newRoot := merkle.Hash(msg.RootHash)
 	lg, found, err := m.GetLog(ctx, msg.LogId)
 	if err != nil {
 		return nil, err
 	}
-	var prevSize uint64
+	var head *anchor.Head
 	if found {
 		if lg.OwnerOrg != dec.OrgId {
 			return nil, errorsmod.Wrapf(types.ErrUnauthorized,
 				"log %q belongs to organization %q; %s acts for %q", msg.LogId, lg.OwnerOrg, signerStr, dec.OrgId)
 		}
-		switch {
-		case msg.TreeSize < lg.TreeSize:
-			return nil, errorsmod.Wrapf(types.ErrLogShrunk,
-				"log %q: tree_size %d is smaller than the last anchored tree_size %d", msg.LogId, msg.TreeSize, lg.TreeSize)
-		case msg.TreeSize == lg.TreeSize:
-			if string(msg.RootHash) == string(lg.RootHash) {
-				return nil, errorsmod.Wrapf(types.ErrRootAlreadyAnchored,
-					"log %q: root %X at tree_size %d was anchored at height %d", msg.LogId, msg.RootHash, msg.TreeSize, lg.LatestHeight)
-			}
-			return nil, errorsmod.Wrapf(types.ErrLogForked,
-				"log %q: root %X at tree_size %d differs from the anchored root %X", msg.LogId, msg.RootHash, msg.TreeSize, lg.RootHash)
-		}
-		proof := make([]merkle.Hash, len(msg.ConsistencyProof))
-		for i, h := range msg.ConsistencyProof {
-			proof[i] = merkle.Hash(h)
-		}
-		if err := merkle.VerifyConsistency(lg.TreeSize, msg.TreeSize, proof, merkle.Hash(lg.RootHash), newRoot); err != nil {
-			return nil, errorsmod.Wrapf(types.ErrInvalidConsistencyProof,
-				"log %q: from (tree_size %d, root %X) to (tree_size %d, root %X): %s; a rewritten or forked log cannot be anchored",
-				msg.LogId, lg.TreeSize, lg.RootHash, msg.TreeSize, msg.RootHash, err)
-		}
-		prevSize = lg.TreeSize
-	} else if len(msg.ConsistencyProof) != 0 {
-		return nil, errorsmod.Wrapf(types.ErrInvalidConsistencyProof,
-			"log %q has no anchored root yet: the first root takes no consistency proof, got %d hashes", msg.LogId, len(msg.ConsistencyProof))
+		head = &anchor.Head{TreeSize: lg.TreeSize, RootHash: lg.RootHash, AnchoredAt: fmt.Sprintf("height %d", lg.LatestHeight)}
 	}
-	if growth := msg.TreeSize - prevSize; growth > params.MaxEntriesPerEpochPerOrg {
-		return nil, errorsmod.Wrapf(types.ErrQuotaExceeded,
-			"log %q of organization %q grows by %d entries (tree_size %d → %d); max_entries_per_epoch_per_org is %d: anchor an intermediate tree size first",
-			msg.LogId, dec.OrgId, growth, prevSize, msg.TreeSize, params.MaxEntriesPerEpochPerOrg)
+	prevSize, err := anchor.CheckExtension(head, types.RootUpdate(msg), dec.OrgId, params.MaxEntriesPerEpochPerOrg)
+	if err != nil {
+		return nil, types.Wrap(err)
 	}
 
 	now := sdkCtx.BlockTime()
@@ -209,29 +183,24 @@ func (m msgServer) AnchorAttestation(ctx context.Context, msg *types.MsgAnchorAt
 	}
 
 	now := sdkCtx.BlockTime()
-	day := dayOf(now.Unix())
-	usage, err := m.DirectUsage.Get(ctx, dec.OrgId)
+	prevUsage, err := m.DirectUsage.Get(ctx, dec.OrgId)
 	switch {
 	case errors.Is(err, collections.ErrNotFound):
-		usage = types.DirectAnchorUsage{OrgId: dec.OrgId}
+		prevUsage = types.DirectAnchorUsage{OrgId: dec.OrgId}
 	case err != nil:
 		return nil, err
 	}
-	if usage.Day != day {
-		usage.Day, usage.Count = day, 0
+	next, err := anchor.NextUsage(anchor.Usage{Day: prevUsage.Day, Count: prevUsage.Count}, dec.OrgId, now.Unix(), params.MaxDirectAnchorsPerDayPerOrg)
+	if err != nil {
+		return nil, types.Wrap(err)
 	}
-	if usage.Count >= params.MaxDirectAnchorsPerDayPerOrg {
-		return nil, errorsmod.Wrapf(types.ErrQuotaExceeded,
-			"organization %q made %d direct anchors today (UTC day %d); max_direct_anchors_per_day_per_org is %d",
-			dec.OrgId, usage.Count, day, params.MaxDirectAnchorsPerDayPerOrg)
-	}
+	usage := types.DirectAnchorUsage{OrgId: dec.OrgId, Day: next.Day, Count: next.Count}
 	last, err := m.LastSequence.Get(ctx)
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 
 	// Every check passed: write.
-	usage.Count++
 	a.Sequence = last + 1
 	a.Signer, a.PrincipalId, a.OrgId = signerStr, dec.PrincipalId, dec.OrgId
 	a.RiskClass, a.Scope, a.Algorithm = msg.RiskClass, msg.Scope, alg.String()
@@ -257,53 +226,18 @@ func (m msgServer) AnchorAttestation(ctx context.Context, msg *types.MsgAnchorAt
 	return &types.MsgAnchorAttestationResponse{EnvelopeDigest: digest, Sequence: a.Sequence}, nil
 }
 
-// parseEnvelope parses a DSSE envelope of an in-toto statement within the
-// params' limits and returns what the chain keeps of it (digest, subjects,
-// materials, predicate type) and the envelope for signature verification.
-// It never panics on any input.
+// parseEnvelope reads a DSSE envelope of an in-toto statement with
+// pkg/anchor's rules within the params' limits and returns what the chain
+// keeps of it and the envelope for signature verification.
 func parseEnvelope(params types.Params, data []byte) (types.Attestation, *dsse.Envelope, error) {
-	if uint64(len(data)) > params.MaxEnvelopeBytes {
-		return types.Attestation{}, nil, errorsmod.Wrapf(types.ErrEnvelopeTooLarge, "envelope: %d bytes exceeds max_envelope_bytes %d", len(data), params.MaxEnvelopeBytes)
-	}
-	env, err := dsse.Parse(data, dsse.Limits{MaxEnvelopeBytes: int(params.MaxEnvelopeBytes), MaxSignatures: types.MaxEnvelopeSignatures})
+	st, env, err := anchor.ParseEnvelope(anchor.EnvelopeLimits{MaxEnvelopeBytes: params.MaxEnvelopeBytes, MaxSubjects: params.MaxSubjects}, data)
 	if err != nil {
-		if errors.Is(err, dsse.ErrTooLarge) {
-			return types.Attestation{}, nil, errorsmod.Wrap(types.ErrEnvelopeTooLarge, err.Error())
-		}
-		return types.Attestation{}, nil, errorsmod.Wrap(types.ErrInvalidEnvelope, err.Error())
+		return types.Attestation{}, nil, types.Wrap(err)
 	}
-	if env.PayloadType != dsse.PayloadTypeInToto {
-		return types.Attestation{}, nil, errorsmod.Wrapf(types.ErrInvalidEnvelope,
-			"payloadType %q: only in-toto statements (%q) are anchored", env.PayloadType, dsse.PayloadTypeInToto)
-	}
-	st, err := intoto.ParseStatement(env.Payload, int(params.MaxEnvelopeBytes))
-	if err != nil {
-		return types.Attestation{}, nil, errorsmod.Wrap(types.ErrInvalidStatement, err.Error())
-	}
-	if err := types.ValidatePredicateType(st.PredicateType); err != nil {
-		return types.Attestation{}, nil, errorsmod.Wrap(types.ErrInvalidStatement, err.Error())
-	}
-	subjects, err := st.SubjectSHA256()
-	if err != nil {
-		return types.Attestation{}, nil, errorsmod.Wrapf(types.ErrInvalidStatement, "%s: every subject needs a sha256 digest", err)
-	}
-	if len(subjects) == 0 || len(subjects) > int(params.MaxSubjects) {
-		return types.Attestation{}, nil, errorsmod.Wrapf(types.ErrInvalidStatement,
-			"subject: %d subjects is not in 1..%d (max_subjects)", len(subjects), params.MaxSubjects)
-	}
-	materials, err := st.MaterialSHA256()
-	if err != nil {
-		return types.Attestation{}, nil, errorsmod.Wrap(types.ErrInvalidStatement, err.Error())
-	}
-	if len(materials) > int(params.MaxSubjects) {
-		return types.Attestation{}, nil, errorsmod.Wrapf(types.ErrInvalidStatement,
-			"materials: %d sha256 materials exceeds %d (max_subjects)", len(materials), params.MaxSubjects)
-	}
-	digest := env.Digest()
 	return types.Attestation{
-		EnvelopeDigest:  digest[:],
-		SubjectDigests:  hashes(subjects),
-		MaterialDigests: hashes(materials),
+		EnvelopeDigest:  st.EnvelopeDigest[:],
+		SubjectDigests:  hashes(st.Subjects),
+		MaterialDigests: hashes(st.Materials),
 		PredicateType:   st.PredicateType,
 	}, env, nil
 }
@@ -317,15 +251,6 @@ func hashes(in [][32]byte) [][]byte {
 		out[i] = append([]byte(nil), in[i][:]...)
 	}
 	return out
-}
-
-// dayOf returns the UTC day number of a Unix time (floor division).
-func dayOf(unix int64) int64 {
-	d := unix / 86400
-	if unix%86400 < 0 {
-		d--
-	}
-	return d
 }
 
 // UpdateParams replaces the params (authority only).

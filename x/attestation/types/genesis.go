@@ -2,17 +2,16 @@ package types
 
 import (
 	"fmt"
-	"unicode"
-	"unicode/utf8"
 
 	"cosmossdk.io/core/address"
 
+	"github.com/adf-consortium/adf/pkg/anchor"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
 )
 
 // MaxPredicateTypeLength bounds a stored predicate type (a URI), in bytes.
-const MaxPredicateTypeLength = 256
+const MaxPredicateTypeLength = anchor.MaxPredicateTypeLength
 
 // DefaultGenesis returns the default genesis: default params, nothing else.
 func DefaultGenesis() *GenesisState {
@@ -202,19 +201,5 @@ func ValidateAttestation(p Params, ac address.Codec, a Attestation) error {
 	return nil
 }
 
-// ValidatePredicateType checks a predicate type: 1..256 bytes of printable
-// UTF-8 without white space.
-func ValidatePredicateType(t string) error {
-	if t == "" || len(t) > MaxPredicateTypeLength {
-		return fmt.Errorf("predicate_type: length %d is not in 1..%d", len(t), MaxPredicateTypeLength)
-	}
-	if !utf8.ValidString(t) {
-		return fmt.Errorf("predicate_type: not valid UTF-8")
-	}
-	for _, r := range t {
-		if !unicode.IsPrint(r) || unicode.IsSpace(r) {
-			return fmt.Errorf("predicate_type: %q contains white space or a non-printable character", t)
-		}
-	}
-	return nil
-}
+// ValidatePredicateType checks a predicate type (anchor.ValidatePredicateType).
+func ValidatePredicateType(t string) error { return anchor.ValidatePredicateType(t) }

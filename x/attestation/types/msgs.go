@@ -4,6 +4,8 @@ import (
 	errorsmod "cosmossdk.io/errors"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/adf-consortium/adf/pkg/anchor"
 )
 
 var (
@@ -28,16 +30,12 @@ func (m *MsgAnchorRoot) ValidateBasic() error {
 
 // ValidateAnchorRoot checks a MsgAnchorRoot's fields (not the signer).
 func ValidateAnchorRoot(m *MsgAnchorRoot) error {
-	if err := ValidateLogID(m.LogId); err != nil {
-		return err
-	}
-	if m.TreeSize == 0 {
-		return errorsmod.Wrap(ErrInvalidTreeSize, "tree_size: must be >= 1")
-	}
-	if err := ValidateHash("root_hash", m.RootHash); err != nil {
-		return errorsmod.Wrap(ErrInvalidRootHash, err.Error())
-	}
-	return ValidateConsistencyProof(m.ConsistencyProof)
+	return Wrap(anchor.ValidateRootUpdate(RootUpdate(m)))
+}
+
+// RootUpdate is the message in pkg/anchor's terms.
+func RootUpdate(m *MsgAnchorRoot) anchor.RootUpdate {
+	return anchor.RootUpdate{LogID: m.LogId, TreeSize: m.TreeSize, RootHash: m.RootHash, ConsistencyProof: m.ConsistencyProof}
 }
 
 // ValidateBasic implements sdk.HasValidateBasic.

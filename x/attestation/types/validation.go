@@ -2,8 +2,7 @@ package types
 
 import (
 	"encoding/hex"
-	"fmt"
-	"regexp"
+	"errors"
 	"strings"
 
 	"cosmossdk.io/core/address"
@@ -11,92 +10,75 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/adf-consortium/adf/pkg/policy"
+	"github.com/adf-consortium/adf/pkg/anchor"
 	"github.com/adf-consortium/adf/x/internal/addrutil"
 )
 
-// Limits on user-provided values that are not params.
+// Limits on user-provided values that are not params (pkg/anchor's).
 const (
 	// HashSize is the size of a SHA-256 digest and of an RFC 6962 hash.
-	HashSize = 32
-	// MaxConsistencyProofHashes bounds a consistency proof: an RFC 6962
-	// proof between trees of fewer than 2^64 leaves has at most 2·64 hashes.
-	MaxConsistencyProofHashes = 128
+	HashSize = anchor.HashSize
+	// MaxConsistencyProofHashes bounds a consistency proof.
+	MaxConsistencyProofHashes = anchor.MaxConsistencyProofHashes
 	// MaxEnvelopeSignatures bounds the signatures of a directly anchored
 	// DSSE envelope (only the signer's is verified on chain).
-	MaxEnvelopeSignatures = 16
+	MaxEnvelopeSignatures = anchor.MaxEnvelopeSignatures
 	// MaxLogIDLength bounds a log id, in bytes (x/identity's scope limit).
-	MaxLogIDLength = policy.MaxScopeLength
+	MaxLogIDLength = anchor.MaxLogIDLength
 	// DigestPrefix is accepted (and stripped) in front of hex digests.
 	DigestPrefix = "sha256:"
 )
 
-var (
-	logIDRegexp     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$`)
-	riskClassRegexp = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-)
+// The rules live in pkg/anchor (shared with the Fabric chaincode); these
+// wrap its errors in the module's registered errors with the same message.
 
-// ValidateLogID checks a log id: it is the scope of the "anchor" action, so
-// a valid x/identity scope, and a REST path tail, so ASCII letters, digits
-// and . _ : / @ + - only, starting with a letter or digit, without "//" or
-// a trailing '/'. E.g. "acme/batcher-1" or "github.com/acme/log".
-func ValidateLogID(id string) error {
-	if id == "" {
-		return errorsmod.Wrap(ErrInvalidLogID, "log_id: empty")
-	}
-	if len(id) > MaxLogIDLength {
-		return errorsmod.Wrapf(ErrInvalidLogID, "log_id: %d bytes exceeds %d", len(id), MaxLogIDLength)
-	}
-	if !logIDRegexp.MatchString(id) || strings.Contains(id, "//") || strings.HasSuffix(id, "/") {
-		return errorsmod.Wrapf(ErrInvalidLogID, "log_id: %q must match ^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$ without \"//\" or a trailing '/'", id)
-	}
-	if err := policy.ValidateScope(id); err != nil {
-		return errorsmod.Wrapf(ErrInvalidLogID, "log_id: %s", err)
-	}
-	return nil
-}
+// ValidateLogID checks a log id (anchor.ValidateLogID).
+func ValidateLogID(id string) error { return Wrap(anchor.ValidateLogID(id)) }
 
-// ValidateRiskClass checks a risk class name: ^[a-z0-9][a-z0-9._-]{0,63}$,
-// e.g. "release", "production-deploy", "build".
-func ValidateRiskClass(c string) error {
-	if !riskClassRegexp.MatchString(c) {
-		return errorsmod.Wrapf(ErrInvalidRiskClass, "risk_class: %q does not match ^[a-z0-9][a-z0-9._-]{0,63}$", c)
-	}
-	return nil
-}
+// ValidateRiskClass checks a risk class name (anchor.ValidateRiskClass).
+func ValidateRiskClass(c string) error { return Wrap(anchor.ValidateRiskClass(c)) }
 
-// ValidateScope checks the scope of a direct anchor: a non-empty
-// x/identity scope (no white space, no '*', at most 256 bytes).
-func ValidateScope(s string) error {
-	if s == "" {
-		return errorsmod.Wrap(ErrInvalidScope, "scope: empty")
-	}
-	if err := policy.ValidateScope(s); err != nil {
-		return errorsmod.Wrapf(ErrInvalidScope, "scope: %s", err)
-	}
-	return nil
-}
+// ValidateScope checks the scope of a direct anchor (anchor.ValidateScope).
+func ValidateScope(s string) error { return Wrap(anchor.ValidateScope(s)) }
 
 // ValidateHash checks that b is a 32-byte hash; field names it in the error.
-func ValidateHash(field string, b []byte) error {
-	if len(b) != HashSize {
-		return fmt.Errorf("%s: %d bytes, want %d", field, len(b), HashSize)
-	}
-	return nil
+func ValidateHash(field string, b []byte) error { return anchor.ValidateHash(field, b) }
+
+// ValidateConsistencyProof checks the shape of a consistency proof
+// (anchor.ValidateConsistencyProof).
+func ValidateConsistencyProof(proof [][]byte) error {
+	return Wrap(anchor.ValidateConsistencyProof(proof))
 }
 
-// ValidateConsistencyProof checks the shape of a consistency proof: at most
-// MaxConsistencyProofHashes hashes of 32 bytes each.
-func ValidateConsistencyProof(proof [][]byte) error {
-	if len(proof) > MaxConsistencyProofHashes {
-		return errorsmod.Wrapf(ErrInvalidConsistencyProof, "consistency_proof: %d hashes exceeds %d", len(proof), MaxConsistencyProofHashes)
+// anchorErrors maps pkg/anchor's rules to the module's registered errors.
+var anchorErrors = []struct{ rule, registered error }{
+	{anchor.ErrInvalidLogID, ErrInvalidLogID},
+	{anchor.ErrInvalidTreeSize, ErrInvalidTreeSize},
+	{anchor.ErrInvalidRootHash, ErrInvalidRootHash},
+	{anchor.ErrInvalidConsistencyProof, ErrInvalidConsistencyProof},
+	{anchor.ErrLogForked, ErrLogForked},
+	{anchor.ErrLogShrunk, ErrLogShrunk},
+	{anchor.ErrRootAlreadyAnchored, ErrRootAlreadyAnchored},
+	{anchor.ErrQuotaExceeded, ErrQuotaExceeded},
+	{anchor.ErrInvalidRiskClass, ErrInvalidRiskClass},
+	{anchor.ErrInvalidScope, ErrInvalidScope},
+	{anchor.ErrInvalidEnvelope, ErrInvalidEnvelope},
+	{anchor.ErrEnvelopeTooLarge, ErrEnvelopeTooLarge},
+	{anchor.ErrInvalidStatement, ErrInvalidStatement},
+}
+
+// Wrap turns an error of pkg/anchor into the module's registered error of
+// the same rule, keeping the message; other errors (and nil) pass through.
+func Wrap(err error) error {
+	if err == nil {
+		return nil
 	}
-	for i, h := range proof {
-		if err := ValidateHash(fmt.Sprintf("consistency_proof[%d]", i), h); err != nil {
-			return errorsmod.Wrap(ErrInvalidConsistencyProof, err.Error())
+	for _, m := range anchorErrors {
+		if errors.Is(err, m.rule) {
+			return errorsmod.Wrap(m.registered, err.Error())
 		}
 	}
-	return nil
+	return err
 }
 
 // ParseDigest decodes a hex SHA-256 digest (64 hex digits, either case, an
