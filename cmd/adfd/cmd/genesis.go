@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/cosmos/cosmos-sdk/client"
 	"github.com/cosmos/cosmos-sdk/client/flags"
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -25,6 +27,21 @@ import (
 // ConsensusKeyTypes are the validator key types every ADF genesis accepts.
 var ConsensusKeyTypes = []string{"ed25519", "ml_dsa_65"}
 
+// BlockMaxBytes bounds a block (2 MiB). CometBFT's default, 21 MiB of
+// transactions, let an overloaded chain pack its whole backlog into one block
+// that took the validators many seconds to execute; 2 MiB still holds eight
+// envelopes of the largest default size (x/attestation's max_envelope_bytes,
+// 256 KiB). A consortium that raises max_envelope_bytes past ~2 MiB must raise
+// this too, through an x/consensus MsgUpdateParams proposal.
+const BlockMaxBytes int64 = 2 << 20
+
+// applyConsensusDefaults sets what every ADF genesis needs in CometBFT's
+// consensus parameters.
+func applyConsensusDefaults(p *cmttypes.ConsensusParams) {
+	p.Validator.PubKeyTypes = ConsensusKeyTypes
+	p.Block.MaxBytes = BlockMaxBytes
+}
+
 // InitCmd wraps the SDK's init: same files, but the genesis accepts both
 // Ed25519 and ML-DSA-65 validator keys whatever key this node generated, so
 // a consortium can mix them.
@@ -37,7 +54,7 @@ func InitCmd(mbm module.BasicManager, defaultNodeHome string) *cobra.Command {
 		}
 		serverCtx := server.GetServerContextFromCmd(cmd)
 		return updateGenesis(serverCtx.Config.GenesisFile(), func(g *genutiltypes.AppGenesis, _ map[string]json.RawMessage) error {
-			g.Consensus.Params.Validator.PubKeyTypes = ConsensusKeyTypes
+			applyConsensusDefaults(g.Consensus.Params)
 			return nil
 		})
 	}

@@ -312,7 +312,7 @@ func InitNetwork(a *app.App, def NetworkDef, out string) (*NetworkInfo, error) {
 		return nil, fmt.Errorf("assembled genesis is invalid: %w", err)
 	}
 	params := cmttypes.DefaultConsensusParams()
-	params.Validator.PubKeyTypes = ConsensusKeyTypes
+	applyConsensusDefaults(params)
 	genesis := &genutiltypes.AppGenesis{
 		AppName:       app.AppName,
 		ChainID:       def.ChainID,

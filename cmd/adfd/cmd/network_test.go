@@ -2,8 +2,16 @@ package cmd
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"cosmossdk.io/log/v2"
+	dbm "github.com/cosmos/cosmos-db"
+	simtestutil "github.com/cosmos/cosmos-sdk/testutil/sims"
+	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
+
+	"github.com/adf-consortium/adf/app"
 )
 
 func TestParseNetworkDefShippedDefinitions(t *testing.T) {
@@ -73,4 +81,31 @@ func FuzzParseNetworkDef(f *testing.F) {
 			t.Fatalf("accepted an unusable definition: %+v", def)
 		}
 	})
+}
+
+func TestInitNetworkBoundsBlocksAndAcceptsBothKeyTypes(t *testing.T) {
+	raw, err := os.ReadFile("../../../networks/local/network.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := ParseNetworkDef(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), false, simtestutil.NewAppOptionsWithFlagHome(t.TempDir()))
+	out := t.TempDir()
+	if _, err := InitNetwork(a, def, out); err != nil {
+		t.Fatal(err)
+	}
+	g, err := genutiltypes.AppGenesisFromFile(filepath.Join(out, "node0", "config", "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := g.Consensus.Params
+	if p.Block.MaxBytes != BlockMaxBytes {
+		t.Fatalf("block max_bytes %d, want %d", p.Block.MaxBytes, BlockMaxBytes)
+	}
+	if strings.Join(p.Validator.PubKeyTypes, ",") != "ed25519,ml_dsa_65" {
+		t.Fatalf("validator key types %v", p.Validator.PubKeyTypes)
+	}
 }
