@@ -1,0 +1,170 @@
+package sparse
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/adf-consortium/adf/pkg/anomaly"
+)
+
+func fitSmall(t testing.TB, seed uint64) anomaly.Model {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.Atoms, cfg.Iterations = 24, 8
+	m, err := New(cfg).Fit(coupledSeries(1200, seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	m := fitSmall(t, 1)
+	enc, err := anomaly.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := anomaly.Decode(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Method() != MethodName || back.Channels() != 3 || back.Threshold() != m.Threshold() {
+		t.Fatalf("decoded %s/%d/%v, want %s/3/%v", back.Method(), back.Channels(), back.Threshold(), MethodName, m.Threshold())
+	}
+	enc2, err := anomaly.Encode(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(enc, enc2) {
+		t.Fatal("re-encoding the decoded model changed its bytes")
+	}
+	d1, _ := anomaly.Digest(m)
+	d2, _ := anomaly.Digest(back)
+	if d1 != d2 {
+		t.Fatalf("digest %s after round trip, was %s", d2, d1)
+	}
+	test := coupledSeries(500, 2)
+	breakCoupling(test, 200, 260)
+	a, b := anomaly.ScoreAll(m, test), anomaly.ScoreAll(back, test)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("sample %d: score %v before and %v after the round trip", i, a[i], b[i])
+		}
+	}
+}
+
+func TestFitIsDeterministic(t *testing.T) {
+	d1, err := anomaly.Digest(fitSmall(t, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d2, _ := anomaly.Digest(fitSmall(t, 4))
+	if d1 != d2 {
+		t.Fatalf("same data, different models: %s vs %s", d1, d2)
+	}
+	if d3, _ := anomaly.Digest(fitSmall(t, 5)); d3 == d1 {
+		t.Fatal("different training data gave the same digest")
+	}
+}
+
+func TestScorerWarmUpAndStride(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Atoms, cfg.Iterations, cfg.Window, cfg.Stride = 16, 5, 8, 4
+	m, err := New(cfg).Fit(coupledSeries(1000, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.NewScorer()
+	rows := coupledSeries(40, 3)
+	rows[20][0] = 9 // makes the windows containing it score differently
+	var scores []float64
+	for i, r := range rows {
+		v, ok := s.Push(r)
+		if ok != (i >= cfg.Window-1) {
+			t.Fatalf("sample %d: ok=%v with window %d", i, ok, cfg.Window)
+		}
+		scores = append(scores, v)
+	}
+	// Windows end at samples 7, 11, 15, ...; between them the score repeats.
+	for i := cfg.Window; i < len(rows); i++ {
+		fresh := (i-(cfg.Window-1))%cfg.Stride == 0
+		if !fresh && scores[i] != scores[i-1] {
+			t.Fatalf("sample %d: score changed between strides (%v -> %v)", i, scores[i-1], scores[i])
+		}
+	}
+	if scores[23] == scores[19] {
+		t.Fatalf("the window holding the outlier scored like the one before (%v)", scores[23])
+	}
+	if v, ok := s.Push([]float64{1, 2}); ok || v != 0 {
+		t.Fatalf("wrong channel count: got %v, %v; want 0, false", v, ok)
+	}
+}
+
+func TestFitRejectsBadTraining(t *testing.T) {
+	constant := make([][]float64, 500)
+	for i := range constant {
+		constant[i] = []float64{1, 0}
+	}
+	ragged := coupledSeries(500, 1)
+	ragged[10] = ragged[10][:2]
+	nonFinite := coupledSeries(500, 1)
+	nonFinite[7][1] = 1 / zero()
+	cases := map[string]struct {
+		rows [][]float64
+		cfg  Config
+		want string
+	}{
+		"empty":     {nil, DefaultConfig(), "no training samples"},
+		"short":     {coupledSeries(60, 1), DefaultConfig(), "too short"},
+		"constant":  {constant, DefaultConfig(), "constant"},
+		"ragged":    {ragged, DefaultConfig(), "channels"},
+		"nonfinite": {nonFinite, DefaultConfig(), "non-finite"},
+		"badconfig": {coupledSeries(500, 1), Config{}, "window"},
+	}
+	for name, c := range cases {
+		_, err := New(c.cfg).Fit(c.rows)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", name, err, c.want)
+		}
+	}
+	// The shortest accepted series is accepted, one sample less is not.
+	n := minTrainSamples(DefaultConfig())
+	if _, err := New(DefaultConfig()).Fit(coupledSeries(n, 1)); err != nil {
+		t.Errorf("%d samples (the stated minimum): %v", n, err)
+	}
+	if _, err := New(DefaultConfig()).Fit(coupledSeries(n-1, 1)); err == nil {
+		t.Errorf("%d samples accepted below the stated minimum", n-1)
+	}
+}
+
+// A channel constant in training keeps scale 1, and moving it later is
+// scored as anomalous rather than ignored or blowing up.
+func TestConstantChannelMovingLaterIsAnomalous(t *testing.T) {
+	rows := coupledSeries(1500, 1)
+	for _, r := range rows {
+		r[2] = 0
+	}
+	cfg := DefaultConfig()
+	cfg.Atoms, cfg.Iterations = 24, 8
+	m, err := New(cfg).Fit(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := coupledSeries(300, 2)
+	for i, r := range test {
+		r[2] = 0
+		if i >= 150 && i < 180 {
+			r[2] = 1
+		}
+	}
+	scores := anomaly.ScoreAll(m, test)
+	if scores[165] <= m.Threshold() {
+		t.Errorf("constant channel switched on: score %v, threshold %v", scores[165], m.Threshold())
+	}
+	if scores[100] > m.Threshold() {
+		t.Errorf("normal sample scored %v above threshold %v", scores[100], m.Threshold())
+	}
+}
+
+func zero() float64 { return 0 }
