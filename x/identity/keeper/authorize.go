@@ -12,6 +12,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/adf-consortium/adf/pkg/policy"
+	"github.com/adf-consortium/adf/pkg/principal"
 	"github.com/adf-consortium/adf/x/identity/types"
 )
 
@@ -177,13 +178,7 @@ func keyUnusable(key types.Key, now time.Time) string {
 	default:
 		return fmt.Sprintf("key %s has status %s", key.Address, key.Status)
 	}
-	if now.Before(key.NotBefore) {
-		return fmt.Sprintf("key %s is not valid before %s", key.Address, fmtTime(key.NotBefore))
-	}
-	if !now.Before(key.NotAfter) {
-		return fmt.Sprintf("key %s expired at %s", key.Address, fmtTime(key.NotAfter))
-	}
-	return ""
+	return principal.OutsideWindow(key.Address, key.NotBefore, key.NotAfter, now)
 }
 
 // policiesFor returns the policies of action in id order.

@@ -11,6 +11,7 @@ import (
 	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/adf-consortium/adf/pkg/policy"
+	"github.com/adf-consortium/adf/pkg/principal"
 	"github.com/adf-consortium/adf/x/identity/types"
 )
 
@@ -249,20 +250,9 @@ func (m msgServer) RegisterKey(ctx context.Context, msg *types.MsgRegisterKey) (
 		return nil, err
 	}
 
-	notBefore, notAfter := msg.NotBefore, msg.NotAfter
-	if notBefore.IsZero() {
-		notBefore = now
-	}
-	notBefore, notAfter = notBefore.UTC(), notAfter.UTC()
-	switch {
-	case !notBefore.Before(notAfter):
-		return nil, errorsmod.Wrapf(types.ErrInvalidValidity, "not_after %s must be after not_before %s", fmtTime(notAfter), fmtTime(notBefore))
-	case !notAfter.After(now):
-		return nil, errorsmod.Wrapf(types.ErrInvalidValidity, "not_after %s must be after the block time %s", fmtTime(notAfter), fmtTime(now))
-	case notAfter.Sub(notBefore) > maxTTL:
-		return nil, errorsmod.Wrapf(types.ErrInvalidValidity, "validity %s exceeds the maximum TTL %s", notAfter.Sub(notBefore), maxTTL)
-	case notBefore.After(now.Add(params.MaxKeyTtl)):
-		return nil, errorsmod.Wrapf(types.ErrInvalidValidity, "not_before %s is more than max_key_ttl %s after the block time", fmtTime(notBefore), params.MaxKeyTtl)
+	notBefore, notAfter, err := principal.KeyWindow(msg.NotBefore, msg.NotAfter, now, maxTTL, params.MaxKeyTtl)
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidValidity, err.Error())
 	}
 
 	scopes, err := types.NormalizeKeyScopes(msg.Scopes)

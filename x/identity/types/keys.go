@@ -1,6 +1,10 @@
 package types
 
-import "cosmossdk.io/collections"
+import (
+	"cosmossdk.io/collections"
+
+	"github.com/adf-consortium/adf/pkg/policy"
+)
 
 const (
 	// ModuleName is the name of the identity module.
@@ -23,51 +27,45 @@ var (
 	ApprovalsKey        = collections.NewPrefix(8)
 )
 
-// Actions checked by the ante chain and the modules. A policy names one of
-// these (or any other valid action name) in its action field.
+// Actions checked by the ante chain and the modules (pkg/policy's names,
+// shared with the Fabric chaincode). A policy names one of these (or any
+// other valid action name) in its action field.
 const (
 	// Admin actions: org admins may perform them without a policy.
-	ActionGovernance     = "governance"
-	ActionManageIdentity = "manage-identity"
+	ActionGovernance     = policy.ActionGovernance
+	ActionManageIdentity = policy.ActionManageIdentity
 	// ActionIssueKey registers a key for the principal named by the scope.
 	// Besides org admins, keys of the same organisation's issuer principals
 	// may perform it (the handler then applies the issuer limits).
-	ActionIssueKey = "issue-key"
+	ActionIssueKey = policy.ActionIssueKey
 	// ActionRevokeKey revokes the key whose address is the scope. Besides
 	// org admins, any usable key of the same principal may perform it.
-	ActionRevokeKey = "revoke-key"
+	ActionRevokeKey = policy.ActionRevokeKey
 
 	// ActionApprove is what MsgApprove requires on the approved scope.
-	ActionApprove = "approve"
+	ActionApprove = policy.ActionApprove
 
-	ActionAnchor           = "anchor"
-	ActionAnchorDirect     = "anchor-direct"
-	ActionPublishIndicator = "publish-indicator"
-	ActionRevokeIndicator  = "revoke-indicator"
-	ActionSight            = "sight"
-	ActionGateException    = "gate-exception"
-	ActionReportAnomaly    = "report-anomaly"
-	ActionRegisterDevice   = "register-device"
-	ActionApproveRelease   = "approve-release"
+	ActionAnchor           = policy.ActionAnchor
+	ActionAnchorDirect     = policy.ActionAnchorDirect
+	ActionPublishIndicator = policy.ActionPublishIndicator
+	ActionRevokeIndicator  = policy.ActionRevokeIndicator
+	ActionSight            = policy.ActionSight
+	ActionGateException    = policy.ActionGateException
+	ActionReportAnomaly    = policy.ActionReportAnomaly
+	ActionRegisterDevice   = policy.ActionRegisterDevice
+	ActionApproveRelease   = policy.ActionApproveRelease
 	// ActionHandleIncident acknowledges and resolves x/telemetry incidents
 	// (scope: the device id).
-	ActionHandleIncident = "handle-incident"
+	ActionHandleIncident = policy.ActionHandleIncident
 )
 
 // RoleIssuer is the role whose keys may register short-lived keys for other
 // principals of the same organisation (within issuer_max_ttl).
-const RoleIssuer = "issuer"
+const RoleIssuer = policy.RoleIssuer
 
 // AdminActions are the actions an admin of an active organisation may
 // perform as such (no principal, no policy), in sorted order.
-var AdminActions = []string{ActionGovernance, ActionIssueKey, ActionManageIdentity, ActionRevokeKey}
+var AdminActions = policy.AdminActions
 
 // IsAdminAction reports whether action is one of AdminActions.
-func IsAdminAction(action string) bool {
-	for _, a := range AdminActions {
-		if a == action {
-			return true
-		}
-	}
-	return false
-}
+func IsAdminAction(action string) bool { return policy.IsAdminAction(action) }

@@ -1,7 +1,6 @@
 package types
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/adf-consortium/adf/pkg/policy"
+	"github.com/adf-consortium/adf/pkg/principal"
 	"github.com/adf-consortium/adf/pkg/sigscheme"
 
 	"github.com/adf-consortium/adf/x/internal/addrutil"
@@ -23,7 +23,7 @@ import (
 // Limits on user-provided values that are not params.
 const (
 	// MaxKeyScopes bounds the scope patterns of one key.
-	MaxKeyScopes = 16
+	MaxKeyScopes = principal.MaxKeyScopes
 	// MaxSubjectLength bounds an approval subject, in bytes.
 	MaxSubjectLength = 256
 	// MaxReasonLength bounds a revocation reason, in bytes.
@@ -31,14 +31,12 @@ const (
 	// MaxApprovalsRequired bounds a policy's approvals_required.
 	MaxApprovalsRequired = 64
 	// KeyAddressLength is the length of a key address: sha256(pubkey)[:20].
-	KeyAddressLength = 20
+	KeyAddressLength = principal.KeyAddressLength
 )
 
 var (
 	// orgIDRegexp is x/consortium's organisation id rule.
-	orgIDRegexp         = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
-	principalNameRegexp = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
-	attrKeyRegexp       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$`)
+	attrKeyRegexp = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$`)
 )
 
 // KeyAddress is the account address of a key: the first 20 bytes of
@@ -48,8 +46,7 @@ var (
 // as. The composite key's raw bytes are ML-DSA-65 pk || Ed25519 pk.
 func KeyAddress(alg sigscheme.Algorithm, pubKey []byte) sdk.AccAddress {
 	_ = alg // every algorithm hashes the raw encoding alike
-	sum := sha256.Sum256(pubKey)
-	return sdk.AccAddress(sum[:KeyAddressLength])
+	return sdk.AccAddress(principal.KeyAddress(pubKey))
 }
 
 // ParsePublicKey checks a key's algorithm and public key against params:
@@ -75,27 +72,12 @@ func ParsePublicKey(p Params, algorithm string, pubKey []byte) (sigscheme.Algori
 
 // ValidateOrgID checks an organisation id slug: ^[a-z0-9][a-z0-9-]{1,31}$
 // (x/consortium's rule).
-func ValidateOrgID(id string) error {
-	if !orgIDRegexp.MatchString(id) {
-		return fmt.Errorf("%q does not match ^[a-z0-9][a-z0-9-]{1,31}$", id)
-	}
-	return nil
-}
+func ValidateOrgID(id string) error { return principal.ValidateOrgID(id) }
 
 // SplitPrincipalID checks a principal id "<org_id>/<name>" and returns its
 // parts. name matches ^[a-z0-9][a-z0-9._-]{0,63}$.
 func SplitPrincipalID(id string) (orgID, name string, err error) {
-	orgID, name, ok := strings.Cut(id, "/")
-	if !ok {
-		return "", "", fmt.Errorf("%q is not of the form <org_id>/<name>", id)
-	}
-	if err := ValidateOrgID(orgID); err != nil {
-		return "", "", fmt.Errorf("%q: org part %w", id, err)
-	}
-	if !principalNameRegexp.MatchString(name) {
-		return "", "", fmt.Errorf("%q: name %q does not match ^[a-z0-9][a-z0-9._-]{0,63}$", id, name)
-	}
-	return orgID, name, nil
+	return principal.SplitID(id)
 }
 
 // ValidatePrincipalKind accepts every kind but UNSPECIFIED.
@@ -119,18 +101,9 @@ func ValidatePrincipalStatus(s PrincipalStatus) error {
 // NormalizeRoles checks roles (each a valid name, no duplicates, at most
 // maxRoles) and returns them sorted.
 func NormalizeRoles(roles []string, maxRoles uint32) ([]string, error) {
-	if uint32(len(roles)) > maxRoles {
-		return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: count %d exceeds max_roles %d", len(roles), maxRoles)
-	}
-	out := append([]string(nil), roles...)
-	sort.Strings(out)
-	for i, r := range out {
-		if err := policy.ValidateName(r); err != nil {
-			return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: %s", err)
-		}
-		if i > 0 && out[i-1] == r {
-			return nil, errorsmod.Wrapf(ErrInvalidRoles, "roles: %q is listed twice", r)
-		}
+	out, err := principal.NormalizeRoles(roles, maxRoles)
+	if err != nil {
+		return nil, errorsmod.Wrap(ErrInvalidRoles, err.Error())
 	}
 	return out, nil
 }
@@ -164,21 +137,9 @@ func NormalizeAttributes(attrs []Attribute, maxCount, maxBytes uint32) ([]Attrib
 // NormalizeKeyScopes checks a key's scope patterns (at most MaxKeyScopes,
 // each valid, no duplicates) and returns them sorted.
 func NormalizeKeyScopes(scopes []string) ([]string, error) {
-	if len(scopes) > MaxKeyScopes {
-		return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: count %d exceeds %d", len(scopes), MaxKeyScopes)
-	}
-	out := append([]string(nil), scopes...)
-	sort.Strings(out)
-	for i, s := range out {
-		if err := policy.ValidatePattern(s); err != nil {
-			return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: %s", err)
-		}
-		if i > 0 && out[i-1] == s {
-			return nil, errorsmod.Wrapf(ErrInvalidScope, "scopes: %q is listed twice", s)
-		}
-	}
-	if len(out) == 0 {
-		return nil, nil
+	out, err := principal.NormalizeKeyScopes(scopes)
+	if err != nil {
+		return nil, errorsmod.Wrap(ErrInvalidScope, err.Error())
 	}
 	return out, nil
 }
