@@ -286,3 +286,33 @@ func TestThresholdRule(t *testing.T) {
 		t.Error("no scores accepted")
 	}
 }
+
+// SMAP has channels that never move during training; every method must
+// still fit them and flag the first change.
+func TestConstantTrainingChannelFlagsAnyChange(t *testing.T) {
+	train := make([][]float64, 500)
+	for i := range train {
+		train[i] = []float64{0.25}
+	}
+	test := make([][]float64, 300)
+	for i := range test {
+		test[i] = []float64{0.25}
+		if i >= 200 {
+			test[i][0] = 0.26
+		}
+	}
+	for _, meth := range []Method{NewRobustZ(), NewEWMA(), NewCUSUM(), NewPCA(), NewPCAT2Q()} {
+		m, err := meth.Fit(train)
+		if err != nil {
+			t.Fatalf("%s: %v", meth.Name(), err)
+		}
+		scores := ScoreAll(m, test)
+		if falseAlarms(m, scores[:200]) != 0 || !detects(m, scores, 200, 201, 0) {
+			t.Errorf("%s: alarms before the change %d, score at it %v (threshold %v)", meth.Name(), falseAlarms(m, scores[:200]), scores[200], m.Threshold())
+		}
+		b, _ := Encode(m)
+		if _, err := Decode(b); err != nil {
+			t.Errorf("%s: decode: %v", meth.Name(), err)
+		}
+	}
+}

@@ -72,7 +72,8 @@ type pcaParams struct {
 	// row; Eigen their training variances.
 	Components []float64 `json:"components"`
 	Eigen      []float64 `json:"eigen"`
-	// Q0 and T20 scale the two statistics in pca-t2q; zero in pca.
+	// Q0 and T20 scale the two statistics in pca-t2q; zero in pca. With no
+	// components T² is always 0 and T20 is its floor.
 	Q0  float64 `json:"q0,omitempty"`
 	T20 float64 `json:"t2_0,omitempty"`
 }
@@ -152,11 +153,11 @@ func (p PCA) Fit(train [][]float64) (Model, error) {
 	for _, v := range vals {
 		total += math.Max(v, 0)
 	}
-	if total == 0 {
-		return nil, fmt.Errorf("anomaly: %s training windows do not vary", p.Name())
-	}
+	// Training windows that do not vary at all (a channel held constant
+	// through training, common in SMAP) get no components: the model is
+	// "exactly this", and any change is residual.
 	k, acc := 0, 0.0
-	for i := d - 1; i >= 0 && (k == 0 || acc < p.Variance*total); i-- {
+	for i := d - 1; i >= 0 && total > 0 && (k == 0 || acc < p.Variance*total); i-- {
 		acc += math.Max(vals[i], 0)
 		k++
 	}
@@ -316,7 +317,7 @@ func decodePCA(name string) Decoder {
 			return nil, fmt.Errorf("anomaly: %s window %d × %d channels exceeds 4096 dimensions", name, p.Window, channels)
 		}
 		k := len(p.Eigen)
-		if len(p.DimMean) != d || k == 0 || k > d || len(p.Components) != k*d {
+		if len(p.DimMean) != d || k >= d || len(p.Components) != k*d {
 			return nil, fmt.Errorf("anomaly: %s shapes: %d dimension means, %d eigenvalues, %d component values for %d dimensions", name, len(p.DimMean), k, len(p.Components), d)
 		}
 		for _, xs := range [][]float64{p.Mean, p.DimMean, p.Components} {

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/adf-consortium/adf/pkg/anomaly"
+	"github.com/adf-consortium/adf/pkg/anomaly/dataset"
+	"github.com/adf-consortium/adf/pkg/anomaly/eval"
+)
+
+func init() {
+	sentinelSubcommands = append(sentinelSubcommands, sentinelEvalCmd, sentinelTrainCmd)
+}
+
+const datasetHelp = "smap, skab (trained on anomaly-free.csv), skab-head (SKAB's protocol: each experiment trained on its first 400 rows), fixture (bundled synthetic data), or a CSV file with an anomaly/label column"
+
+func loadDataset(name, dataDir string) (*dataset.Dataset, error) {
+	if name == "" {
+		return nil, errors.New("--dataset is required: " + datasetHelp)
+	}
+	root := dataset.Root(dataDir)
+	d, err := dataset.Load(name, root)
+	if errors.Is(err, dataset.ErrNoData) {
+		return nil, fmt.Errorf("%w (data folder %s: set --data-dir or %s)", err, root, dataset.EnvSharedData)
+	}
+	return d, err
+}
+
+func sentinelEvalCmd() *cobra.Command {
+	var name, methods, dataDir string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate anomaly detectors and a random baseline on labelled telemetry",
+		Long: "Fits each method on the training part of every series (anomaly-free data), thresholds it from its own\n" +
+			"training scores, scores the test part and prints point-wise P/R/F1 (no point adjustment), event-level\n" +
+			"P/R/F1 (Telemanom overlap rule), the PA%K AUC, mean detection delay and scoring speed.\n" +
+			"Metric definitions: docs/detection.md.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ms, err := eval.Lookup(methods)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(methods, eval.MethodRandom) {
+				ms = append(ms, eval.NewRandom(eval.RandomSeed))
+			}
+			d, err := loadDataset(name, dataDir)
+			if err != nil {
+				return err
+			}
+			var results []eval.Result
+			for _, m := range ms {
+				results = append(results, eval.Evaluate(d, m))
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(map[string]any{"dataset": d.Name, "protocol": d.Protocol, "series": len(d.Series), "samples": d.Rows(), "results": results})
+			}
+			printResults(cmd.OutOrStdout(), d, results)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "dataset", "", datasetHelp)
+	cmd.Flags().StringVar(&methods, "method", "all", "comma-separated methods ("+strings.Join(eval.Names(), ", ")+", random) or all; the random baseline is always added")
+	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry, else ../shared/data/telemetry next to the repository)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
+	fmt.Fprintf(w, "dataset %s: %d series, %d test samples; %s\n", d.Name, len(d.Series), d.Rows(), d.Protocol)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "method\tpoint P\tpoint R\tpoint F1\tF1/series\tevents\tevent P\tevent R\tevent F1\tPA%K AUC\tdelay\tsamples/s\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d/%d +%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t%.0f\t\n",
+			r.Method, r.PointP, r.PointR, r.PointF1, r.PointF1Mean, r.Detected, r.Events, r.FalseSeqs,
+			r.EventP, r.EventR, r.EventF1, r.PAKAUC, r.MeanDelay, r.SamplesPerSec)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "events: detected/labelled +false sequences; delay: mean samples from event start to first detection")
+	for _, r := range rs {
+		if r.FitFailures > 0 {
+			fmt.Fprintf(w, "%s could not fit %d series (scored as never anomalous): %s\n", r.Method, r.FitFailures, strings.Join(r.FitErrors, "; "))
+		}
+	}
+}
+
+func sentinelTrainCmd() *cobra.Command {
+	var name, method, channel, dataDir, out string
+	cmd := &cobra.Command{
+		Use:   "train",
+		Short: "Fit a detector on a dataset's training part and write the encoded model",
+		Long: "Fits one method on the anomaly-free training rows of one series and writes the model as\n" +
+			"adf-anomaly-model/v1 JSON (what adf sentinel serve loads); prints the model digest.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return errors.New("-o model.json is required")
+			}
+			if method == "" || strings.Contains(method, ",") || method == "all" {
+				return fmt.Errorf("--method takes one method: %s", strings.Join(eval.Names(), ", "))
+			}
+			ms, err := eval.Lookup(method)
+			if err != nil {
+				return err
+			}
+			d, err := loadDataset(name, dataDir)
+			if err != nil {
+				return err
+			}
+			s, err := trainingSeries(d, channel)
+			if err != nil {
+				return err
+			}
+			m, err := ms[0].Fit(s.Train)
+			if err != nil {
+				return fmt.Errorf("fit %s on %s: %w", method, s.Name, err)
+			}
+			b, err := anomaly.Encode(m)
+			if err != nil {
+				return err
+			}
+			digest, err := anomaly.Digest(m)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, b, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s model of %s (%d channels: %s, %d training rows, threshold %.6g) written to %s\n%s\n",
+				m.Method(), s.Name, m.Channels(), strings.Join(s.Columns, ","), len(s.Train), m.Threshold(), out, digest)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "dataset", "", datasetHelp)
+	cmd.Flags().StringVar(&method, "method", "", "method: "+strings.Join(eval.Names(), ", "))
+	cmd.Flags().StringVar(&channel, "channel", "", "series to train on (SMAP channel such as A-1, SKAB experiment such as valve1/0.csv); needed when the series do not share training data")
+	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry)")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "model file to write")
+	return cmd
+}
+
+// trainingSeries picks the series whose training rows to fit.
+func trainingSeries(d *dataset.Dataset, channel string) (dataset.Series, error) {
+	if channel != "" {
+		for _, s := range d.Series {
+			if s.Name == channel {
+				return s, nil
+			}
+		}
+		return dataset.Series{}, fmt.Errorf("no series %q in %s", channel, d.Name)
+	}
+	for _, s := range d.Series[1:] {
+		if s.TrainKey != d.Series[0].TrainKey {
+			return dataset.Series{}, fmt.Errorf("%s series have their own training data: name one with --channel (e.g. %s)", d.Name, d.Series[0].Name)
+		}
+	}
+	return d.Series[0], nil
+}
