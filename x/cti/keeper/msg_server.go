@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"reflect"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
@@ -98,7 +97,7 @@ func (m msgServer) PublishIndicators(ctx context.Context, msg *types.MsgPublishI
 		if exists && old.Indicator.Publisher != dec.OrgId {
 			return nil, errorsmod.Wrapf(types.ErrNotPublisher, "indicators[%d]: %s (source %s) was published by %s", i, d.ID, d.SourceID, old.Indicator.Publisher)
 		}
-		changed := !exists || old.Status != types.INDICATOR_STATUS_ACTIVE || !reflect.DeepEqual(normalized(old.Indicator), normalized(wire))
+		changed := !exists || old.Status != types.INDICATOR_STATUS_ACTIVE || !cti.SameContent(old.Indicator.ToDomain(), d)
 		items[i] = item{ind: wire, old: old, exists: exists, changed: changed}
 	}
 
@@ -167,28 +166,6 @@ func (m msgServer) PublishIndicators(ctx context.Context, msg *types.MsgPublishI
 		}
 	}
 	return res, nil
-}
-
-// normalized makes nil and empty slices compare equal, so an identical
-// re-import is recognised as unchanged.
-func normalized(in types.Indicator) types.Indicator {
-	d := in.ToDomain()
-	out := types.IndicatorFromDomain(d)
-	if len(out.Labels) == 0 {
-		out.Labels = nil
-	}
-	if len(out.References) == 0 {
-		out.References = nil
-	}
-	if out.Package != nil {
-		if len(out.Package.Versions) == 0 {
-			out.Package.Versions = nil
-		}
-		if len(out.Package.Ranges) == 0 {
-			out.Package.Ranges = nil
-		}
-	}
-	return out
 }
 
 // RevokeIndicators revokes indicators of the signer's organisation, or any
@@ -372,31 +349,17 @@ func (m msgServer) SubmitSightings(ctx context.Context, msg *types.MsgSubmitSigh
 	return &types.MsgSubmitSightingsResponse{}, nil
 }
 
-// moveCount adds delta (±1) to the counters of verdict v; decrements never
-// go below zero.
+// moveCount adds delta (±1) to the counters of verdict v with pkg/cti's
+// rule.
 func moveCount(rec *types.IndicatorRecord, rep *types.Reputation, v types.SightingVerdict, delta int) {
-	add32 := func(x *uint32) {
-		if delta > 0 {
-			*x++
-		} else if *x > 0 {
-			*x--
-		}
+	if v != types.SIGHTING_VERDICT_TRUE_POSITIVE && v != types.SIGHTING_VERDICT_FALSE_POSITIVE {
+		return
 	}
-	add64 := func(x *uint64) {
-		if delta > 0 {
-			*x++
-		} else if *x > 0 {
-			*x--
-		}
-	}
-	switch v {
-	case types.SIGHTING_VERDICT_TRUE_POSITIVE:
-		add32(&rec.TruePositives)
-		add64(&rep.TruePositives)
-	case types.SIGHTING_VERDICT_FALSE_POSITIVE:
-		add32(&rec.FalsePositives)
-		add64(&rep.FalsePositives)
-	}
+	s := cti.Sightings{TruePositive: rec.TruePositives, FalsePositive: rec.FalsePositives}
+	r := cti.Reputation{TruePositive: rep.TruePositives, FalsePositive: rep.FalsePositives}
+	cti.MoveSighting(&s, &r, v == types.SIGHTING_VERDICT_TRUE_POSITIVE, delta)
+	rec.TruePositives, rec.FalsePositives = s.TruePositive, s.FalsePositive
+	rep.TruePositives, rep.FalsePositives = r.TruePositive, r.FalsePositive
 }
 
 // SetException adds or replaces a time-boxed exception. The signer needs
