@@ -44,6 +44,17 @@ type Config struct {
 	// interquartile range, so the threshold sits a little outside what
 	// normal data reached.
 	Margin float64 `json:"margin"`
+	// Persist is how many consecutive window scores must all be high: the
+	// scorer reports the minimum of the last Persist window scores. A real
+	// anomaly lies in Window overlapping windows and keeps them all high; a
+	// normal window that grazes the boundary once does not, and on SMAP
+	// such single-window blips were most of the false alarms. 1 turns the
+	// filter off; the price is Persist-1 samples of extra delay.
+	Persist int `json:"persist"`
+	// Hold keeps an alarm up: the reported score is the maximum of the last
+	// Hold persistence-filtered scores, so one anomaly that dips below the
+	// threshold briefly still gives one alarm, not several. 1 turns it off.
+	Hold int `json:"hold"`
 	// Seed drives the only randomness: replacement atoms for degenerate
 	// dictionary columns.
 	Seed int64 `json:"seed"`
@@ -64,6 +75,8 @@ func DefaultConfig() Config {
 		Holdout:           0.25,
 		Quantile:          1,
 		Margin:            0.5,
+		Persist:           1,
+		Hold:              1,
 		Seed:              1,
 	}
 }
@@ -93,6 +106,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sparse: holdout %v outside (0, 0.9)", c.Holdout)
 	case !(c.Quantile > 0 && c.Quantile <= 1):
 		return fmt.Errorf("sparse: quantile %v outside (0, 1]", c.Quantile)
+	case c.Persist < 1 || c.Persist > 4096:
+		return fmt.Errorf("sparse: persist %d outside [1, 4096]", c.Persist)
+	case c.Hold < 1 || c.Hold > 4096:
+		return fmt.Errorf("sparse: hold %d outside [1, 4096]", c.Hold)
 	case !(c.Margin >= 0) || math.IsInf(c.Margin, 0):
 		return fmt.Errorf("sparse: margin %v must be finite and >= 0", c.Margin)
 	}

@@ -38,17 +38,9 @@ func (m method) Fit(train [][]float64) (anomaly.Model, error) {
 	head, tail := train[:nHead], train[nHead:]
 
 	p := params{Config: cfg, Scaling: fitScaling(head)}
-	allConstant := true
-	for j := 0; j < channels; j++ {
-		if p.Scaling.Scale[j] != 1 || !isConstant(head, j) {
-			allConstant = false
-			break
-		}
-	}
-	if allConstant {
-		return nil, errors.New("sparse: every channel is constant in the training data; there is nothing to learn")
-	}
-
+	// Training where nothing moves (several SMAP channels) is kept: every
+	// window is then the zero vector, the boundary encloses just that point
+	// and any later movement scores as far outside it.
 	X, nw := trainingWindows(head, p.Scaling, w, cfg.MaxTrainWindows)
 	dim := w * channels
 	learned := learnDictionary(X, nw, dim, cfg)
@@ -118,15 +110,6 @@ func checkRows(rows [][]float64) (int, error) {
 		}
 	}
 	return c, nil
-}
-
-func isConstant(rows [][]float64, j int) bool {
-	for _, r := range rows {
-		if r[j] != rows[0][j] {
-			return false
-		}
-	}
-	return true
 }
 
 // trainingWindows standardises rows and returns up to maxWindows flattened

@@ -56,18 +56,20 @@ func (m *model) MarshalParams() ([]byte, error) { return json.Marshal(m.p) }
 
 // NewScorer returns a streaming scorer. It keeps the last Window samples
 // and scores the window ending at the current sample every Stride samples,
-// repeating the last window's score in between, so every sample after the
-// first full window carries the score of the most recent window that
-// contains it. Samples with the wrong number of channels are not scored
-// (ok=false) and leave the state untouched.
+// repeating the last score in between, so every sample after the first full
+// window carries the score of the most recent window that contains it
+// (after the Persist and Hold filters). Samples with the wrong number of
+// channels are not scored (ok=false) and leave the state untouched.
 func (m *model) NewScorer() anomaly.Scorer {
 	w, c := m.p.Config.Window, m.channels
 	return &scorer{
-		m:    m,
-		ring: make([]float64, w*c),
-		win:  make([]float64, w*c),
-		feat: make([]float64, m.dict.atoms+1),
-		omp:  newOMP(m.dict, m.p.Config.Sparsity),
+		m:       m,
+		ring:    make([]float64, w*c),
+		win:     make([]float64, w*c),
+		feat:    make([]float64, m.dict.atoms+1),
+		omp:     newOMP(m.dict, m.p.Config.Sparsity),
+		persist: newWindowExtreme(m.p.Config.Persist, true),
+		hold:    newWindowExtreme(m.p.Config.Hold, false),
 	}
 }
 
@@ -80,6 +82,8 @@ type scorer struct {
 	feat  []float64
 	omp   *omp
 	last  float64
+
+	persist, hold *windowExtreme
 }
 
 func (s *scorer) Push(x []float64) (float64, bool) {
@@ -96,7 +100,8 @@ func (s *scorer) Push(x []float64) (float64, bool) {
 	if (s.count-w)%s.m.p.Config.Stride == 0 {
 		n := copy(s.win, s.ring[s.pos*c:])
 		copy(s.win[n:], s.ring[:s.pos*c])
-		s.last = s.m.scoreWindow(s.omp, s.win, s.feat)
+		raw := s.m.scoreWindow(s.omp, s.win, s.feat)
+		s.last = s.hold.push(s.persist.push(raw))
 	}
 	return s.last, true
 }
@@ -107,4 +112,33 @@ func (m *model) scoreWindow(o *omp, win, feat []float64) float64 {
 	c := o.encode(win)
 	m.p.Features.apply(feat, c, m.dict.dim)
 	return m.p.Boundary.score(feat)
+}
+
+// windowExtreme is the minimum (or maximum) of the last n values pushed, or
+// of all values so far while fewer than n have arrived. n is small, so a
+// scan of the ring beats a monotone deque in both code and speed.
+type windowExtreme struct {
+	ring  []float64
+	next  int
+	count int
+	min   bool
+}
+
+func newWindowExtreme(n int, min bool) *windowExtreme {
+	return &windowExtreme{ring: make([]float64, n), min: min}
+}
+
+func (w *windowExtreme) push(v float64) float64 {
+	w.ring[w.next] = v
+	w.next = (w.next + 1) % len(w.ring)
+	if w.count < len(w.ring) {
+		w.count++
+	}
+	out := v
+	for _, x := range w.ring[:w.count] {
+		if (w.min && x < out) || (!w.min && x > out) {
+			out = x
+		}
+	}
+	return out
 }

@@ -102,10 +102,6 @@ func TestScorerWarmUpAndStride(t *testing.T) {
 }
 
 func TestFitRejectsBadTraining(t *testing.T) {
-	constant := make([][]float64, 500)
-	for i := range constant {
-		constant[i] = []float64{1, 0}
-	}
 	ragged := coupledSeries(500, 1)
 	ragged[10] = ragged[10][:2]
 	nonFinite := coupledSeries(500, 1)
@@ -117,7 +113,6 @@ func TestFitRejectsBadTraining(t *testing.T) {
 	}{
 		"empty":     {nil, DefaultConfig(), "no training samples"},
 		"short":     {coupledSeries(60, 1), DefaultConfig(), "too short"},
-		"constant":  {constant, DefaultConfig(), "constant"},
 		"ragged":    {ragged, DefaultConfig(), "channels"},
 		"nonfinite": {nonFinite, DefaultConfig(), "non-finite"},
 		"badconfig": {coupledSeries(500, 1), Config{}, "window"},
@@ -164,6 +159,31 @@ func TestConstantChannelMovingLaterIsAnomalous(t *testing.T) {
 	}
 	if scores[100] > m.Threshold() {
 		t.Errorf("normal sample scored %v above threshold %v", scores[100], m.Threshold())
+	}
+}
+
+// Training in which nothing moves gives a model that accepts exactly that
+// and flags any change.
+func TestConstantTrainingFlagsAnyChange(t *testing.T) {
+	rows := make([][]float64, 800)
+	for i := range rows {
+		rows[i] = []float64{0.999, 0}
+	}
+	m, err := New(DefaultConfig()).Fit(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	test := make([][]float64, 200)
+	for i := range test {
+		test[i] = []float64{0.999, 0}
+	}
+	test[120][0] = 0.5
+	scores := anomaly.ScoreAll(m, test)
+	for i, v := range scores {
+		inWindow := i >= 120 && i < 120+DefaultConfig().Window
+		if inWindow != (v > m.Threshold()) {
+			t.Fatalf("sample %d: score %v, threshold %v, holds the change: %v", i, v, m.Threshold(), inWindow)
+		}
 	}
 }
 

@@ -1,0 +1,160 @@
+package sparse
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/adf-consortium/adf/pkg/anomaly"
+)
+
+// This file is how the defaults were chosen without test labels: each SMAP
+// channel's training series is split into a fitting part (70 %) and a
+// validation part (30 %). The model is fitted on the first; the second is
+// scored clean (every alarm is false) and with synthetic anomalies injected
+// one at a time (spikes, level shifts, noise bursts on the telemetry value).
+// Run with ADF_SPARSE_TUNE=1; it prints a table and asserts nothing about
+// which configuration wins.
+
+type injection struct {
+	kind     string
+	from, to int // injected rows [from, to)
+}
+
+// inject returns a copy of rows with one anomaly on channel 0, scaled to the
+// channel's training range and kept inside [-1, 1] like SMAP's values.
+func inject(rows [][]float64, kind string, rng *rand.Rand, span float64) ([][]float64, injection) {
+	out := make([][]float64, len(rows))
+	for i, r := range rows {
+		out[i] = append([]float64(nil), r...)
+	}
+	L := 1
+	if kind != "spike" {
+		L = min(30+rng.IntN(90), len(rows)/4)
+	}
+	from := len(rows)/4 + rng.IntN(len(rows)/2-L)
+	clip := func(v float64) float64 { return math.Max(-1, math.Min(1, v)) }
+	// Push away from the nearer bound so clipping does not erase the change.
+	dir := 1.0
+	if out[from][0] > 0 {
+		dir = -1
+	}
+	switch kind {
+	case "spike":
+		out[from][0] = clip(out[from][0] + dir*(0.3+0.7*rng.Float64())*span)
+	case "shift":
+		d := dir * (0.2 + 0.3*rng.Float64()) * span
+		for i := from; i < from+L; i++ {
+			out[i][0] = clip(out[i][0] + d)
+		}
+	case "noise":
+		for i := from; i < from+L; i++ {
+			out[i][0] = clip(out[i][0] + 0.1*span*rng.NormFloat64())
+		}
+	}
+	return out, injection{kind, from, from + L}
+}
+
+type tuneScore struct {
+	injected, detected int
+	falseRuns          int // on clean validation data
+	cleanSamples       int
+	byKind             map[string][2]int
+}
+
+// objective is an event F1 that assumes one real anomaly per 5,000 samples,
+// so false alarms on clean data weigh as they would on a test series.
+func (s tuneScore) objective() (f1, recall, fpPer1k float64) {
+	recall = float64(s.detected) / float64(s.injected)
+	fpPer1k = 1000 * float64(s.falseRuns) / float64(s.cleanSamples)
+	fp := fpPer1k * 5 * float64(s.injected)
+	p := 0.0
+	if s.detected > 0 {
+		p = float64(s.detected) / (float64(s.detected) + fp)
+	}
+	if p+recall > 0 {
+		f1 = 2 * p * recall / (p + recall)
+	}
+	return
+}
+
+func flagged(m anomaly.Model, rows [][]float64) []bool {
+	scores := anomaly.ScoreAll(m, rows)
+	pred := make([]bool, len(scores))
+	for i, v := range scores {
+		pred[i] = v > m.Threshold()
+	}
+	return pred
+}
+
+func validate(t *testing.T, cfg Config, chans []smapChannel) tuneScore {
+	s := tuneScore{byKind: map[string][2]int{}}
+	for ci, c := range chans {
+		cut := len(c.train) * 7 / 10
+		fitRows, val := c.train[:cut], c.train[cut:]
+		m, err := New(cfg).Fit(fitRows)
+		if err != nil {
+			t.Logf("%s: %v", c.name, err)
+			continue
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, r := range fitRows {
+			lo, hi = math.Min(lo, r[0]), math.Max(hi, r[0])
+		}
+		span := hi - lo
+		if span < 0.1 {
+			span = 0.5
+		}
+		s.falseRuns += len(runs(flagged(m, val)))
+		s.cleanSamples += len(val)
+		rng := rand.New(rand.NewPCG(uint64(ci), 99))
+		for _, kind := range []string{"spike", "shift", "noise", "spike", "shift", "noise"} {
+			rows, inj := inject(val, kind, rng, span)
+			pred := flagged(m, rows)
+			hit := false
+			for i := inj.from; i < len(pred) && i < inj.to+cfg.Window+cfg.Persist; i++ {
+				hit = hit || pred[i]
+			}
+			k := s.byKind[kind]
+			k[1]++
+			s.injected++
+			if hit {
+				k[0]++
+				s.detected++
+			}
+			s.byKind[kind] = k
+		}
+	}
+	return s
+}
+
+func TestTuneOnTraining(t *testing.T) {
+	if os.Getenv("ADF_SPARSE_TUNE") == "" {
+		t.Skip("set ADF_SPARSE_TUNE=1 to run the training-only tuning sweep")
+	}
+	chans := loadSMAP(t, false)
+	base := DefaultConfig()
+	variants := []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"p4h16", func(c *Config) { c.Persist, c.Hold = 4, 16 }},
+		{"p4h16 margin=2", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 2 }},
+		{"p4h16 margin=5", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 5 }},
+		{"p4h16 nu=0.01", func(c *Config) { c.Persist, c.Hold, c.Nu = 4, 16, 0.01 }},
+		{"p4h16 nu=0.2", func(c *Config) { c.Persist, c.Hold, c.Nu = 4, 16, 0.2 }},
+		{"p4h16 w=8", func(c *Config) { c.Persist, c.Hold, c.Window = 4, 16, 8 }},
+		{"p4h16 w=32", func(c *Config) { c.Persist, c.Hold, c.Window = 4, 16, 32 }},
+	}
+	for _, v := range variants {
+		cfg := base
+		v.edit(&cfg)
+		s := validate(t, cfg, chans)
+		f1, rec, fp := s.objective()
+		t.Logf("%-22s F1* %.3f recall %.3f (spike %v shift %v noise %v) false runs %d (%.2f per 1k clean samples)",
+			v.name, f1, rec, s.byKind["spike"], s.byKind["shift"], s.byKind["noise"], s.falseRuns, fp)
+	}
+	fmt.Fprint(os.Stderr)
+}
