@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/adf-consortium/adf/pkg/cti"
-	"github.com/adf-consortium/adf/pkg/purl"
 )
 
 // SnapshotState is the registry state an offline gate needs besides the
@@ -39,30 +38,20 @@ func AnswersFromSnapshot(h cti.SnapshotHeader, idx *cti.Index, purls []string) (
 		Results: make(map[string]PackageResult, len(purls))}
 	for _, s := range purls {
 		res := PackageResult{PURL: s, Decision: cti.DecisionPass.String()}
-		p, err := purl.Parse(s)
-		if err == nil && p.Version == "" {
-			err = fmt.Errorf("%s has no version: the gate decides on exact versions", s)
-		}
-		var eco, name string
-		if err == nil {
-			eco, name, err = p.Ecosystem()
-		}
+		t, err := ParseTarget(s)
 		if err != nil {
 			res.Error = err.Error()
 			a.Results[s] = res
 			continue
 		}
-		withVersion := purl.PURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
-		noVersion := withVersion
-		noVersion.Version = ""
 		// Unevaluable candidates go to the Evaluator too: it reports them
 		// as problems and warns, as the chain does, instead of passing.
-		hits, bad := idx.MatchPackageChecked(eco, name, p.Version)
+		hits, bad := idx.MatchPackageChecked(t.Ecosystem, t.Name, t.Version)
 		var cands []cti.Candidate
 		for _, in := range append(hits, bad...) {
 			cands = append(cands, cti.Candidate{Indicator: in, Sightings: st.Sightings[in.ID]})
 		}
-		evd, err := ev.EvaluatePackage(eco, p.Version, noVersion.String(), withVersion.String(), cands)
+		evd, err := ev.EvaluatePackage(t.Ecosystem, t.Version, t.NoVersion, t.WithVersion, cands)
 		if err != nil {
 			return a, err
 		}

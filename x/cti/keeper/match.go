@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/adf-consortium/adf/pkg/cti"
-	"github.com/adf-consortium/adf/pkg/purl"
+	"github.com/adf-consortium/adf/pkg/gate"
 	"github.com/adf-consortium/adf/x/cti/types"
 )
 
@@ -104,31 +104,19 @@ func (m *matcher) score(ctx context.Context, rec types.IndicatorRecord) (cti.Sco
 // not hide the verdict on the others.
 func (m *matcher) matchPackage(ctx context.Context, s string) (types.PackageResult, error) {
 	res := types.PackageResult{Purl: s, Decision: cti.DecisionPass.String()}
-	p, err := purl.Parse(s)
+	t, err := gate.ParseTarget(s)
 	if err != nil {
 		res.Error = err.Error()
 		return res, nil
 	}
-	eco, name, err := p.Ecosystem()
-	if err != nil {
-		res.Error = err.Error()
-		return res, nil
-	}
-	if p.Version == "" {
-		res.Error = fmt.Sprintf("%s has no version: the gate decides on exact versions", s)
-		return res, nil
-	}
-	res.Ecosystem, res.Name, res.Version = eco, name, p.Version
-	withVersion := purl.PURL{Type: p.Type, Namespace: p.Namespace, Name: p.Name, Version: p.Version}
-	noVersion := withVersion
-	noVersion.Version = ""
+	res.Ecosystem, res.Name, res.Version = t.Ecosystem, t.Name, t.Version
 
 	recs := map[string]types.IndicatorRecord{}
-	cands, err := m.candidates(ctx, cti.PackageKey(eco, name), p.Version, recs)
+	cands, err := m.candidates(ctx, cti.PackageKey(t.Ecosystem, t.Name), t.Version, recs)
 	if err != nil {
 		return res, err
 	}
-	ev, err := m.eval.EvaluatePackage(eco, p.Version, noVersion.String(), withVersion.String(), cands)
+	ev, err := m.eval.EvaluatePackage(t.Ecosystem, t.Version, t.NoVersion, t.WithVersion, cands)
 	if err != nil {
 		return res, err
 	}
