@@ -37,6 +37,7 @@ func loadDataset(name, dataDir string) (*dataset.Dataset, error) {
 func sentinelEvalCmd() *cobra.Command {
 	var name, methods, dataDir string
 	var asJSON bool
+	var quantile, margin float64
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate anomaly detectors and a random baseline on labelled telemetry",
@@ -53,6 +54,19 @@ func sentinelEvalCmd() *cobra.Command {
 			if !strings.Contains(methods, eval.MethodRandom) {
 				ms = append(ms, eval.NewRandom(eval.RandomSeed))
 			}
+			var unchanged []string
+			if cmd.Flags().Changed("quantile") || cmd.Flags().Changed("margin") {
+				rule := anomaly.ThresholdRule{Quantile: quantile, Margin: margin}
+				if err := rule.Validate(); err != nil {
+					return err
+				}
+				for i, m := range ms {
+					var ok bool
+					if ms[i], ok = eval.WithRule(m, rule); !ok {
+						unchanged = append(unchanged, m.Name())
+					}
+				}
+			}
 			d, err := loadDataset(name, dataDir)
 			if err != nil {
 				return err
@@ -67,6 +81,9 @@ func sentinelEvalCmd() *cobra.Command {
 				return enc.Encode(map[string]any{"dataset": d.Name, "protocol": d.Protocol, "series": len(d.Series), "samples": d.Rows(), "results": results})
 			}
 			printResults(cmd.OutOrStdout(), d, results)
+			if len(unchanged) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "threshold rule not applied to %s (it sets its threshold its own way)\n", strings.Join(unchanged, ", "))
+			}
 			return nil
 		},
 	}
@@ -74,6 +91,8 @@ func sentinelEvalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&methods, "method", "all", "comma-separated methods ("+strings.Join(eval.Names(), ", ")+", random) or all; the random baseline is always added")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry, else ../shared/data/telemetry next to the repository)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().Float64Var(&quantile, "quantile", anomaly.DefaultThreshold.Quantile, "threshold = this quantile of the training scores …")
+	cmd.Flags().Float64Var(&margin, "margin", anomaly.DefaultThreshold.Margin, "… times this margin (for a sensitivity check; defaults are the methods')")
 	return cmd
 }
 

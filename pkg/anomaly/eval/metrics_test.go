@@ -289,3 +289,28 @@ func TestFixtureEndToEnd(t *testing.T) {
 		t.Errorf("best event F1 %v, random %v", best, random.EventF1)
 	}
 }
+
+func TestWithRule(t *testing.T) {
+	rule := anomaly.ThresholdRule{Quantile: 0.99, Margin: 1}
+	train := make([][]float64, 400)
+	for i := range train {
+		train[i] = []float64{float64(i % 7)}
+	}
+	for _, m := range append(Methods(), NewRandom(1)) {
+		got, ok := WithRule(m, rule)
+		if m.Name() == "sparse" {
+			if ok {
+				t.Error("sparse has no rule to set")
+			}
+			continue
+		}
+		if !ok || got.Name() != m.Name() {
+			t.Fatalf("%s: %v %v", m.Name(), got, ok)
+		}
+		loose, err1 := got.Fit(train)
+		strict, err2 := m.Fit(train)
+		if err1 != nil || err2 != nil || !(loose.Threshold() < strict.Threshold()) {
+			t.Errorf("%s: quantile 0.99 × 1 threshold %v not below default %v (%v %v)", m.Name(), loose.Threshold(), strict.Threshold(), err1, err2)
+		}
+	}
+}

@@ -162,3 +162,24 @@ func Evaluate(ds *dataset.Dataset, m anomaly.Method) Result {
 	}
 	return res
 }
+
+// WithRule returns m thresholded by rule instead of its default, for the
+// methods whose rule is a setting (all but sparse, which sets its threshold
+// its own way and is returned unchanged with ok false).
+func WithRule(m anomaly.Method, rule anomaly.ThresholdRule) (anomaly.Method, bool) {
+	switch v := m.(type) {
+	case anomaly.RobustZ:
+		v.Rule = rule
+		return v, true
+	case anomaly.EWMA:
+		v.Rule = rule
+		return v, true
+	case anomaly.PCA:
+		v.Rule = rule
+		return v, true
+	case Random:
+		v.Rule = rule
+		return v, true
+	}
+	return m, false
+}
