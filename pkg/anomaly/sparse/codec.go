@@ -73,14 +73,16 @@ func decode(channels int, threshold float64, raw []byte) (anomaly.Model, error) 
 		return nil, fmt.Errorf("sparse: feature scales %v, %v must be finite and positive", f.CoefScale, f.ResidualScale)
 	}
 	b := p.Boundary
-	if !finite(b.Gamma) || b.Gamma <= 0 || !finite(b.Rho) {
+	if !finite(b.Gamma) || b.Gamma <= 0 || !finite(b.Rho) || b.Rho <= 0 {
 		return nil, fmt.Errorf("sparse: boundary gamma %v, rho %v", b.Gamma, b.Rho)
 	}
 	if len(b.SV) == 0 || len(b.SV) != len(b.Coef) {
 		return nil, fmt.Errorf("sparse: boundary has %d support vectors and %d coefficients", len(b.SV), len(b.Coef))
 	}
-	if !allFinite(b.Coef) {
-		return nil, fmt.Errorf("sparse: boundary coefficient is not finite")
+	for i, c := range b.Coef {
+		if !finite(c) || c <= 0 {
+			return nil, fmt.Errorf("sparse: boundary coefficient %d is %v, want finite and positive", i, c)
+		}
 	}
 	for i, sv := range b.SV {
 		if len(sv) != K+1 {

@@ -67,6 +67,7 @@ func (m *model) NewScorer() anomaly.Scorer {
 		ring:    make([]float64, w*c),
 		win:     make([]float64, w*c),
 		feat:    make([]float64, m.dict.atoms+1),
+		kern:    make([]float64, len(m.p.Boundary.SV)),
 		omp:     newOMP(m.dict, m.p.Config.Sparsity),
 		persist: newWindowExtreme(m.p.Config.Persist, true),
 		hold:    newWindowExtreme(m.p.Config.Hold, false),
@@ -80,6 +81,7 @@ type scorer struct {
 	count int
 	win   []float64
 	feat  []float64
+	kern  []float64
 	omp   *omp
 	last  float64
 
@@ -100,7 +102,7 @@ func (s *scorer) Push(x []float64) (float64, bool) {
 	if (s.count-w)%s.m.p.Config.Stride == 0 {
 		n := copy(s.win, s.ring[s.pos*c:])
 		copy(s.win[n:], s.ring[:s.pos*c])
-		raw := s.m.scoreWindow(s.omp, s.win, s.feat)
+		raw := s.m.scoreWindow(s.omp, s.win, s.feat, s.kern)
 		s.last = s.hold.push(s.persist.push(raw))
 	}
 	return s.last, true
@@ -108,10 +110,10 @@ func (s *scorer) Push(x []float64) (float64, bool) {
 
 // scoreWindow scores one standardised, flattened window using the given
 // workspaces.
-func (m *model) scoreWindow(o *omp, win, feat []float64) float64 {
+func (m *model) scoreWindow(o *omp, win, feat, kern []float64) float64 {
 	c := o.encode(win)
 	m.p.Features.apply(feat, c, m.dict.dim)
-	return m.p.Boundary.score(feat)
+	return m.p.Boundary.score(feat, kern)
 }
 
 // windowExtreme is the minimum (or maximum) of the last n values pushed, or

@@ -7,9 +7,7 @@ import (
 )
 
 // boundary is a trained one-class SVM with RBF kernel (Schölkopf et al.
-// 2001). Coefficients and offset are divided by |w| at fit time, so
-// score(x) = Rho - Σ Coef_i·exp(-Gamma·|SV_i - x|²) is the signed distance
-// from the boundary in the kernel's feature space: positive outside.
+// 2001): inside where Σ Coef_i·exp(-Gamma·|SV_i - x|²) ≥ Rho.
 type boundary struct {
 	Gamma float64     `json:"gamma"`
 	Rho   float64     `json:"rho"`
@@ -17,17 +15,32 @@ type boundary struct {
 	SV    [][]float64 `json:"sv"`
 }
 
-func (b *boundary) score(x []float64) float64 {
-	s := b.Rho
+// score is log(Rho / Σ Coef_i·K(SV_i, x)): zero on the SVM's boundary,
+// negative inside, positive outside, so it separates exactly as the SVM
+// does. The usual decision value Σ Coef_i·K - Rho saturates at -Rho once x
+// is far from every support vector, which makes a distant anomaly and one
+// just past the edge score alike and lets a single odd held-out window push
+// the threshold beyond every reachable score. The log does not saturate:
+// far away it grows like Gamma times the squared distance to the nearest
+// support vector. scratch must hold len(SV) values.
+func (b *boundary) score(x, scratch []float64) float64 {
+	top := math.Inf(-1)
 	for i, sv := range b.SV {
-		d := 0.0
-		for j, v := range sv {
-			t := v - x[j]
-			d += t * t
+		e := -b.Gamma * sqDist(sv, x)
+		scratch[i] = e
+		if e > top {
+			top = e
 		}
-		s -= b.Coef[i] * math.Exp(-b.Gamma*d)
 	}
-	return s
+	if math.IsInf(top, -1) {
+		return math.MaxFloat64 // x so far out that every distance overflowed
+	}
+	sum := 0.0
+	for i, e := range scratch[:len(b.SV)] {
+		sum += b.Coef[i] * math.Exp(e-top)
+	}
+	// log Σ c_i e^{e_i} = top + log Σ c_i e^{e_i - top}
+	return math.Log(b.Rho) - top - math.Log(sum)
 }
 
 func sqDist(a, b []float64) float64 {
@@ -195,19 +208,15 @@ func trainOneClass(X [][]float64, nu, gamma float64) (*boundary, error) {
 	if nFree > 0 {
 		rho = sumFree / float64(nFree)
 	}
-	// |w|² = αᵀQα = αᵀG.
-	wSq := 0.0
-	for t := 0; t < l; t++ {
-		wSq += alpha[t] * G[t]
-	}
-	if !(wSq > 0) || !finite(rho) {
+	// Normalise so the coefficients sum to one: the score is a ratio, so
+	// this only fixes the scale of what is stored.
+	if !(rho > 0) || !finite(rho) {
 		return nil, errors.New("sparse: one-class SVM did not converge to a usable boundary")
 	}
-	w := math.Sqrt(wSq)
-	b := &boundary{Gamma: gamma, Rho: rho / w}
+	b := &boundary{Gamma: gamma, Rho: rho / total}
 	for t := 0; t < l; t++ {
 		if alpha[t] > 0 {
-			b.Coef = append(b.Coef, alpha[t]/w)
+			b.Coef = append(b.Coef, alpha[t]/total)
 			b.SV = append(b.SV, append([]float64(nil), X[t]...))
 		}
 	}

@@ -25,7 +25,7 @@ func TestOneClassBoundaryAcceptsNormalRejectsFar(t *testing.T) {
 	// fraction of support vectors from below (Schölkopf et al. 2001).
 	outside := 0
 	for _, x := range train {
-		if b.score(x) > 1e-9 {
+		if score(b, x) > 1e-9 {
 			outside++
 		}
 	}
@@ -38,23 +38,23 @@ func TestOneClassBoundaryAcceptsNormalRejectsFar(t *testing.T) {
 	fresh := gauss(2000)
 	out := 0
 	for _, x := range fresh {
-		if b.score(x) > 0 {
+		if score(b, x) > 0 {
 			out++
 		}
 	}
 	if frac := float64(out) / float64(len(fresh)); frac > 3*nu {
 		t.Errorf("%.3f of fresh normal points outside the boundary", frac)
 	}
-	if s := b.score([]float64{0, 0, 0}); s >= 0 {
+	if s := score(b, []float64{0, 0, 0}); s >= 0 {
 		t.Errorf("centre scored %v, want inside (< 0)", s)
 	}
 	for _, far := range [][]float64{{6, 0, 0}, {0, -6, 0}, {4, 4, 4}} {
-		if s := b.score(far); s <= 0 {
+		if s := score(b, far); s <= 0 {
 			t.Errorf("far point %v scored %v, want outside (> 0)", far, s)
 		}
 	}
 	// Scores grow with distance from the data until the kernel saturates.
-	if a, c := b.score([]float64{2.5, 0, 0}), b.score([]float64{5, 0, 0}); !(c > a) {
+	if a, c := score(b, []float64{2.5, 0, 0}), score(b, []float64{5, 0, 0}); !(c > a) {
 		t.Errorf("score at distance 5 (%v) not above distance 2.5 (%v)", c, a)
 	}
 	if math.IsNaN(b.Rho) {
@@ -71,10 +71,27 @@ func TestOneClassIdenticalPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := b.score([]float64{1, 2}); math.Abs(s) > 1e-9 {
+	if s := score(b, []float64{1, 2}); math.Abs(s) > 1e-9 {
 		t.Errorf("the training point scored %v, want 0 (on the boundary)", s)
 	}
-	if s := b.score([]float64{3, 2}); s <= 0 {
+	if s := score(b, []float64{3, 2}); s <= 0 {
 		t.Errorf("another point scored %v, want > 0", s)
+	}
+}
+
+func score(b *boundary, x []float64) float64 { return b.score(x, make([]float64, len(b.SV))) }
+
+func TestBoundaryScoreDoesNotSaturate(t *testing.T) {
+	b := &boundary{Gamma: 0.5, Rho: 0.5, Coef: []float64{0.5, 0.5}, SV: [][]float64{{0}, {1}}}
+	prev := math.Inf(-1)
+	for _, d := range []float64{2, 5, 20, 100, 1e3} {
+		s := score(b, []float64{d})
+		if !(s > prev) || !finite(s) {
+			t.Fatalf("score at %v is %v, not above %v at the previous distance", d, s, prev)
+		}
+		prev = s
+	}
+	if s := score(b, []float64{1e200}); s != math.MaxFloat64 {
+		t.Fatalf("overflowing distance scored %v", s)
 	}
 }

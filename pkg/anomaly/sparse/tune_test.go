@@ -140,13 +140,13 @@ func TestTuneOnTraining(t *testing.T) {
 		name string
 		edit func(*Config)
 	}{
+		{"default", func(c *Config) {}},
 		{"p4h16", func(c *Config) { c.Persist, c.Hold = 4, 16 }},
+		{"p4h16 margin=1", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 1 }},
 		{"p4h16 margin=2", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 2 }},
-		{"p4h16 margin=5", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 5 }},
-		{"p4h16 nu=0.01", func(c *Config) { c.Persist, c.Hold, c.Nu = 4, 16, 0.01 }},
+		{"p4h16 margin=4", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 4 }},
 		{"p4h16 nu=0.2", func(c *Config) { c.Persist, c.Hold, c.Nu = 4, 16, 0.2 }},
-		{"p4h16 w=8", func(c *Config) { c.Persist, c.Hold, c.Window = 4, 16, 8 }},
-		{"p4h16 w=32", func(c *Config) { c.Persist, c.Hold, c.Window = 4, 16, 32 }},
+		{"p4h16 nu=0.2 margin=2", func(c *Config) { c.Persist, c.Hold, c.Nu, c.Margin = 4, 16, 0.2, 2 }},
 	}
 	for _, v := range variants {
 		cfg := base
