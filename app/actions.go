@@ -12,6 +12,7 @@ import (
 	consortiumtypes "github.com/adf-consortium/adf/x/consortium/types"
 	ctitypes "github.com/adf-consortium/adf/x/cti/types"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+	telemetrytypes "github.com/adf-consortium/adf/x/telemetry/types"
 )
 
 // Actions a signer is authorised for: the action names of x/identity's
@@ -112,6 +113,24 @@ var actionRules = map[string]ActionRule{
 		Scope:  scopeField(func(m *ctitypes.MsgRemoveException) string { return m.Target }),
 	},
 	sdk.MsgTypeURL(&ctitypes.MsgUpdateParams{}): governance,
+
+	// x/telemetry: devices and incidents are scoped by the device id
+	// ("<org>/<name>"); reporting is consortium-wide (empty scope) and the
+	// handler also requires a detector principal.
+	sdk.MsgTypeURL(&telemetrytypes.MsgRegisterDevice{}): {
+		Action: telemetrytypes.ActionRegisterDevice,
+		Scope:  scopeField(func(m *telemetrytypes.MsgRegisterDevice) string { return m.Id }),
+	},
+	sdk.MsgTypeURL(&telemetrytypes.MsgSubmitReports{}): {Action: telemetrytypes.ActionReportAnomaly},
+	sdk.MsgTypeURL(&telemetrytypes.MsgAcknowledgeIncident{}): {
+		Action: telemetrytypes.ActionHandleIncident,
+		Scope:  scopeField(func(m *telemetrytypes.MsgAcknowledgeIncident) string { return m.DeviceId }),
+	},
+	sdk.MsgTypeURL(&telemetrytypes.MsgResolveIncident{}): {
+		Action: telemetrytypes.ActionHandleIncident,
+		Scope:  scopeField(func(m *telemetrytypes.MsgResolveIncident) string { return m.DeviceId }),
+	},
+	sdk.MsgTypeURL(&telemetrytypes.MsgUpdateParams{}): governance,
 
 	// SDK modules: authority only.
 	sdk.MsgTypeURL(&authtypes.MsgUpdateParams{}):       governance,

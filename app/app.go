@@ -63,6 +63,9 @@ import (
 	"github.com/adf-consortium/adf/x/identity"
 	identitykeeper "github.com/adf-consortium/adf/x/identity/keeper"
 	identitytypes "github.com/adf-consortium/adf/x/identity/types"
+	"github.com/adf-consortium/adf/x/telemetry"
+	telemetrykeeper "github.com/adf-consortium/adf/x/telemetry/keeper"
+	telemetrytypes "github.com/adf-consortium/adf/x/telemetry/types"
 )
 
 const (
@@ -108,6 +111,7 @@ type App struct {
 	IdentityKeeper        identitykeeper.Keeper
 	AttestationKeeper     attestationkeeper.Keeper
 	CTIKeeper             ctikeeper.Keeper
+	TelemetryKeeper       telemetrykeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -165,6 +169,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	keys := storetypes.NewKVStoreKeys(
 		authtypes.StoreKey, upgradetypes.StoreKey, consensustypes.StoreKey, consortiumtypes.StoreKey,
 		identitytypes.StoreKey, attestationtypes.StoreKey, ctitypes.StoreKey,
+		telemetrytypes.StoreKey,
 	)
 
 	app := &App{
@@ -208,6 +213,10 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 	app.CTIKeeper = ctikeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[ctitypes.StoreKey]), app.IdentityKeeper, addrCodec, authority,
 	)
+	app.TelemetryKeeper = telemetrykeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[telemetrytypes.StoreKey]), telemetryIdentity{app.IdentityKeeper},
+		app.AttestationKeeper, app.CTIKeeper, addrCodec, authority,
+	)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil),
@@ -217,6 +226,7 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 		identity.NewAppModule(appCodec, app.IdentityKeeper),
 		attestation.NewAppModule(appCodec, app.AttestationKeeper),
 		cti.NewAppModule(appCodec, app.CTIKeeper),
+		telemetry.NewAppModule(appCodec, app.TelemetryKeeper),
 	)
 
 	// genutil is in the basic manager only: the `genesis` CLI needs it, but
@@ -229,8 +239,8 @@ func New(logger log.Logger, db dbm.DB, loadLatest bool, appOpts servertypes.AppO
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(consortiumtypes.ModuleName, ctitypes.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName, identitytypes.ModuleName)
-	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName, attestationtypes.ModuleName, ctitypes.ModuleName}
+	app.ModuleManager.SetOrderEndBlockers(consortiumtypes.ModuleName, identitytypes.ModuleName, telemetrytypes.ModuleName)
+	genesisOrder := []string{consensustypes.ModuleName, authtypes.ModuleName, upgradetypes.ModuleName, consortiumtypes.ModuleName, identitytypes.ModuleName, attestationtypes.ModuleName, ctitypes.ModuleName, telemetrytypes.ModuleName}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
 

@@ -80,6 +80,7 @@ func newRootCmd() *cobra.Command {
 		verifyCmd(),
 		batcherCmd(),
 		ctiCmd(),
+		telemetryCmd(),
 		gateCmd(),
 		sentinelCmd(),
 	)
