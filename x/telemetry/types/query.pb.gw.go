@@ -808,13 +808,13 @@ func RegisterQueryHandlerClient(ctx context.Context, mux *runtime.ServeMux, clie
 var (
 	pattern_Query_Params_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"adf", "telemetry", "v1", "params"}, "", runtime.AssumeColonVerbOpt(false)))
 
-	pattern_Query_Device_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"adf", "telemetry", "v1", "devices", "id"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_Device_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 1, 0, 4, 2, 5, 4}, []string{"adf", "telemetry", "v1", "devices", "id"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Devices_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"adf", "telemetry", "v1", "devices"}, "", runtime.AssumeColonVerbOpt(false)))
 
-	pattern_Query_DeviceState_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"adf", "telemetry", "v1", "devices", "id", "state"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_DeviceState_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 1, 0, 4, 2, 5, 4, 2, 5}, []string{"adf", "telemetry", "v1", "devices", "id", "state"}, "", runtime.AssumeColonVerbOpt(false)))
 
-	pattern_Query_Reports_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4, 2, 5}, []string{"adf", "telemetry", "v1", "devices", "device_id", "reports"}, "", runtime.AssumeColonVerbOpt(false)))
+	pattern_Query_Reports_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 1, 0, 4, 2, 5, 4, 2, 5}, []string{"adf", "telemetry", "v1", "devices", "device_id", "reports"}, "", runtime.AssumeColonVerbOpt(false)))
 
 	pattern_Query_Report_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3, 1, 0, 4, 1, 5, 4}, []string{"adf", "telemetry", "v1", "reports", "id"}, "", runtime.AssumeColonVerbOpt(false)))
 
