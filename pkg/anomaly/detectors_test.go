@@ -316,3 +316,67 @@ func TestConstantTrainingChannelFlagsAnyChange(t *testing.T) {
 		}
 	}
 }
+
+func TestPeakHoldMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{0, 1, 2, 5, 16} {
+		h := newPeakHold(n)
+		var hist []float64
+		for i := range 3000 {
+			v := rng.Float64()
+			if i%50 < 10 {
+				v = float64(i % 7) // runs of ties and monotone stretches
+			}
+			hist = append(hist, v)
+			want := v
+			for _, x := range hist[max(0, len(hist)-n):] {
+				want = math.Max(want, x)
+			}
+			if got := h.push(v); got != want {
+				t.Fatalf("n=%d step %d: %v, want %v", n, i, got, want)
+			}
+		}
+	}
+}
+
+func TestHoldMergesAlarmsOfOneFault(t *testing.T) {
+	train := normalRows(1, 3000, 2)
+	test := normalRows(2, 3000, 2)
+	for t := 1500; t < 1540; t += 8 { // one fault: five spikes 8 samples apart
+		test[t][0] += 4
+	}
+	runs := func(m Model) int {
+		n, prev := 0, false
+		for _, s := range ScoreAll(m, test) {
+			on := s > m.Threshold()
+			if on && !prev {
+				n++
+			}
+			prev = on
+		}
+		return n
+	}
+	plain := NewRobustZ()
+	held := plain
+	held.Hold = 16
+	mp, err := plain.Fit(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh, err := held.Fit(train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rp, rh := runs(mp), runs(mh); rp < 3 || rh != 1 {
+		t.Errorf("alarm runs without hold %d (want ≥ 3), with hold 16: %d (want 1)", rp, rh)
+	}
+	b, _ := Encode(mh)
+	back, err := Decode(b)
+	if err != nil || runs(back) != 1 {
+		t.Errorf("decoded held model: %v", err)
+	}
+	// Hold off leaves the encoding as it was before holds existed.
+	if b0, _ := Encode(mp); bytes.Contains(b0, []byte(`"hold"`)) {
+		t.Errorf("hold 0 is encoded: %s", b0)
+	}
+}

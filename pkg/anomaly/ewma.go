@@ -32,6 +32,8 @@ type EWMA struct {
 	CUSUM bool    `json:"cusum"`
 	K     float64 `json:"k"`
 	Clip  float64 `json:"clip"`
+	// Hold keeps an alarm up for Hold samples (see peakHold); 0 or 1 is off.
+	Hold int `json:"hold"`
 }
 
 // Method names of the two variants.
@@ -71,6 +73,7 @@ type ewmaParams struct {
 	Floor  []float64 `json:"floor"`
 	K      float64   `json:"k,omitempty"`
 	Clip   float64   `json:"clip,omitempty"`
+	Hold   int       `json:"hold,omitempty"`
 }
 
 type ewmaModel struct {
@@ -85,6 +88,9 @@ func (e EWMA) check() error {
 	}
 	if !(e.FloorFraction > 0) || math.IsInf(e.FloorFraction, 0) {
 		return fmt.Errorf("anomaly: %s floor fraction %v must be positive", e.Name(), e.FloorFraction)
+	}
+	if err := checkHold(e.Name(), e.Hold); err != nil {
+		return err
 	}
 	if e.CUSUM && (!(e.K >= 0) || !(e.Clip > e.K) || math.IsInf(e.Clip, 0)) {
 		return fmt.Errorf("anomaly: cusum slack %v and clip %v: want 0 ≤ k < clip, finite", e.K, e.Clip)
@@ -102,7 +108,7 @@ func (e EWMA) Fit(train [][]float64) (Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &ewmaModel{name: e.Name(), p: ewmaParams{Alpha: e.Alpha, Warmup: warmup, InitSD: make([]float64, c), Floor: make([]float64, c)}}
+	m := &ewmaModel{name: e.Name(), p: ewmaParams{Alpha: e.Alpha, Warmup: warmup, InitSD: make([]float64, c), Floor: make([]float64, c), Hold: e.Hold}}
 	if e.CUSUM {
 		m.p.K, m.p.Clip = e.K, e.Clip
 	}
@@ -125,7 +131,7 @@ func (m *ewmaModel) MarshalParams() ([]byte, error) { return json.Marshal(m.p) }
 
 func (m *ewmaModel) NewScorer() Scorer {
 	c := len(m.p.Floor)
-	return &ewmaScorer{m: m, cusum: m.name == MethodCUSUM, mean: make([]float64, c), vr: make([]float64, c), hi: make([]float64, c), lo: make([]float64, c)}
+	return &ewmaScorer{m: m, cusum: m.name == MethodCUSUM, hold: newPeakHold(m.p.Hold), mean: make([]float64, c), vr: make([]float64, c), hi: make([]float64, c), lo: make([]float64, c)}
 }
 
 type ewmaScorer struct {
@@ -135,6 +141,7 @@ type ewmaScorer struct {
 	mean   []float64
 	vr     []float64 // baseline variance
 	hi, lo []float64 // cusum sums
+	hold   *peakHold
 }
 
 func (s *ewmaScorer) Push(x []float64) (float64, bool) {
@@ -168,7 +175,10 @@ func (s *ewmaScorer) Push(x []float64) (float64, bool) {
 		s.mean[ch] += a * d
 		s.vr[ch] = (1 - a) * (s.vr[ch] + a*d*d)
 	}
-	return score, s.seen > p.Warmup
+	if s.seen <= p.Warmup {
+		return 0, false
+	}
+	return s.hold.push(score), true
 }
 
 func decodeEWMA(name string) Decoder {
@@ -177,7 +187,7 @@ func decodeEWMA(name string) Decoder {
 		if err := json.Unmarshal(params, &p); err != nil {
 			return nil, fmt.Errorf("anomaly: %s params: %w", name, err)
 		}
-		e := EWMA{Alpha: p.Alpha, FloorFraction: 1, CUSUM: name == MethodCUSUM, K: p.K, Clip: p.Clip}
+		e := EWMA{Alpha: p.Alpha, FloorFraction: 1, CUSUM: name == MethodCUSUM, K: p.K, Clip: p.Clip, Hold: p.Hold}
 		if err := e.check(); err != nil {
 			return nil, err
 		}

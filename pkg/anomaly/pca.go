@@ -33,6 +33,8 @@ type PCA struct {
 	Holdout  float64       `json:"holdout"`
 	T2Q      bool          `json:"t2q"`
 	Rule     ThresholdRule `json:"rule"`
+	// Hold keeps an alarm up for Hold samples (see peakHold); 0 or 1 is off.
+	Hold int `json:"hold"`
 }
 
 // Method names of the two variants.
@@ -74,8 +76,9 @@ type pcaParams struct {
 	Eigen      []float64 `json:"eigen"`
 	// Q0 and T20 scale the two statistics in pca-t2q; zero in pca. With no
 	// components T² is always 0 and T20 is its floor.
-	Q0  float64 `json:"q0,omitempty"`
-	T20 float64 `json:"t2_0,omitempty"`
+	Q0   float64 `json:"q0,omitempty"`
+	T20  float64 `json:"t2_0,omitempty"`
+	Hold int     `json:"hold,omitempty"`
 }
 
 type pcaModel struct {
@@ -91,6 +94,9 @@ func (p PCA) Fit(train [][]float64) (Model, error) {
 	}
 	if !(p.Variance > 0 && p.Variance <= 1) {
 		return nil, fmt.Errorf("anomaly: %s explained variance %v not in (0, 1]", p.Name(), p.Variance)
+	}
+	if err := checkHold(p.Name(), p.Hold); err != nil {
+		return nil, err
 	}
 	if !(p.Holdout >= 0 && p.Holdout < 1) {
 		return nil, fmt.Errorf("anomaly: %s holdout %v not in [0, 1)", p.Name(), p.Holdout)
@@ -114,7 +120,7 @@ func (p PCA) Fit(train [][]float64) (Model, error) {
 	if nWin < 2 {
 		return nil, fmt.Errorf("anomaly: %s needs at least %d training rows for window %d, got %d", p.Name(), p.Window+1, p.Window, len(fitRows))
 	}
-	m := &pcaModel{name: p.Name(), p: pcaParams{Window: p.Window, Mean: make([]float64, c), SD: make([]float64, c), DimMean: make([]float64, d)}}
+	m := &pcaModel{name: p.Name(), p: pcaParams{Window: p.Window, Hold: p.Hold, Mean: make([]float64, c), SD: make([]float64, c), DimMean: make([]float64, d)}}
 	for ch := range c {
 		var sum float64
 		for _, r := range fitRows {
@@ -231,7 +237,7 @@ func (m *pcaModel) NewScorer() Scorer              { return m.newScorer() }
 
 func (m *pcaModel) newScorer() *pcaScorer {
 	c := len(m.p.Mean)
-	return &pcaScorer{m: m, ring: make([]float64, m.p.Window*c), vec: make([]float64, m.p.Window*c)}
+	return &pcaScorer{m: m, hold: newPeakHold(m.p.Hold), ring: make([]float64, m.p.Window*c), vec: make([]float64, m.p.Window*c)}
 }
 
 // pcaScorer keeps the standardised last Window rows in a ring of rows.
@@ -241,6 +247,7 @@ type pcaScorer struct {
 	head int       // ring row holding the oldest sample
 	seen int
 	vec  []float64 // the window in time order, centred
+	hold *peakHold
 }
 
 func (s *pcaScorer) pushRow(x []float64) bool {
@@ -295,9 +302,9 @@ func (s *pcaScorer) Push(x []float64) (float64, bool) {
 	}
 	q, t2 := s.stats()
 	if s.m.p.Q0 > 0 {
-		return math.Max(q/s.m.p.Q0, t2/s.m.p.T20), true
+		q = math.Max(q/s.m.p.Q0, t2/s.m.p.T20)
 	}
-	return q, true
+	return s.hold.push(q), true
 }
 
 func decodePCA(name string) Decoder {
@@ -307,6 +314,9 @@ func decodePCA(name string) Decoder {
 			return nil, fmt.Errorf("anomaly: %s params: %w", name, err)
 		}
 		if err := checkWindow(name, p.Window, 1); err != nil {
+			return nil, err
+		}
+		if err := checkHold(name, p.Hold); err != nil {
 			return nil, err
 		}
 		if len(p.Mean) != channels || len(p.SD) != channels {

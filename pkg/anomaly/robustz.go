@@ -19,6 +19,8 @@ type RobustZ struct {
 	// first quantisation step infinitely anomalous.
 	FloorFraction float64       `json:"floor_fraction"`
 	Rule          ThresholdRule `json:"rule"`
+	// Hold keeps an alarm up for Hold samples (see peakHold); 0 or 1 is off.
+	Hold int `json:"hold"`
 }
 
 // MethodRobustZ is the name robust z-score models carry.
@@ -38,6 +40,7 @@ const madToSigma = 1.4826
 type robustZParams struct {
 	Window int       `json:"window"`
 	Floor  []float64 `json:"floor"`
+	Hold   int       `json:"hold,omitempty"`
 }
 
 type robustZModel struct {
@@ -53,11 +56,14 @@ func (r RobustZ) Fit(train [][]float64) (Model, error) {
 	if !(r.FloorFraction > 0) {
 		return nil, fmt.Errorf("anomaly: robust-z floor fraction %v must be positive", r.FloorFraction)
 	}
+	if err := checkHold(MethodRobustZ, r.Hold); err != nil {
+		return nil, err
+	}
 	c, err := checkRows(train, r.Window+1)
 	if err != nil {
 		return nil, err
 	}
-	m := &robustZModel{p: robustZParams{Window: r.Window, Floor: make([]float64, c)}}
+	m := &robustZModel{p: robustZParams{Window: r.Window, Floor: make([]float64, c), Hold: r.Hold}}
 	for ch := range c {
 		m.p.Floor[ch] = r.FloorFraction * channelScale(train, ch)
 	}
@@ -74,7 +80,7 @@ func (m *robustZModel) Threshold() float64             { return m.threshold }
 func (m *robustZModel) MarshalParams() ([]byte, error) { return json.Marshal(m.p) }
 
 func (m *robustZModel) NewScorer() Scorer {
-	s := &robustZScorer{m: m, win: make([]*slidingOrder, len(m.p.Floor))}
+	s := &robustZScorer{m: m, win: make([]*slidingOrder, len(m.p.Floor)), hold: newPeakHold(m.p.Hold)}
 	for i := range s.win {
 		s.win[i] = newSlidingOrder(m.p.Window)
 	}
@@ -82,8 +88,9 @@ func (m *robustZModel) NewScorer() Scorer {
 }
 
 type robustZScorer struct {
-	m   *robustZModel
-	win []*slidingOrder
+	m    *robustZModel
+	win  []*slidingOrder
+	hold *peakHold
 }
 
 // Push scores x against the window before it, then lets x into the window.
@@ -101,7 +108,10 @@ func (s *robustZScorer) Push(x []float64) (float64, bool) {
 		}
 		w.push(v)
 	}
-	return score, ready
+	if !ready {
+		return 0, false
+	}
+	return s.hold.push(score), true
 }
 
 func decodeRobustZ(channels int, threshold float64, params []byte) (Model, error) {
@@ -110,6 +120,9 @@ func decodeRobustZ(channels int, threshold float64, params []byte) (Model, error
 		return nil, fmt.Errorf("anomaly: robust-z params: %w", err)
 	}
 	if err := checkWindow("robust-z", p.Window, 3); err != nil {
+		return nil, err
+	}
+	if err := checkHold(MethodRobustZ, p.Hold); err != nil {
 		return nil, err
 	}
 	if len(p.Floor) != channels {
