@@ -38,6 +38,8 @@ func sentinelEvalCmd() *cobra.Command {
 	var name, methods, dataDir string
 	var asJSON bool
 	var quantile, margin float64
+	var tune bool
+	var objective string
 	cmd := &cobra.Command{
 		Use:   "eval",
 		Short: "Evaluate anomaly detectors and a random baseline on labelled telemetry",
@@ -71,6 +73,19 @@ func sentinelEvalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var choices []eval.Choice
+			if tune {
+				obj, err := parseObjective(objective)
+				if err != nil {
+					return err
+				}
+				val := eval.Validation(d, eval.RandomSeed)
+				for i, m := range ms {
+					c := eval.Tune(val, m, obj)
+					ms[i] = c.Method
+					choices = append(choices, c)
+				}
+			}
 			var results []eval.Result
 			for _, m := range ms {
 				results = append(results, eval.Evaluate(d, m))
@@ -78,9 +93,12 @@ func sentinelEvalCmd() *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
-				return enc.Encode(map[string]any{"dataset": d.Name, "protocol": d.Protocol, "series": len(d.Series), "samples": d.Rows(), "results": results})
+				return enc.Encode(map[string]any{"dataset": d.Name, "protocol": d.Protocol, "series": len(d.Series), "samples": d.Rows(), "tuned": choices, "results": results})
 			}
 			printResults(cmd.OutOrStdout(), d, results)
+			for _, c := range choices {
+				fmt.Fprintf(cmd.OutOrStdout(), "tuned %s: %s (best of %d on validation: event F1 %.3f, point F1 %.3f)\n", c.Validation.Method, c.Settings, c.Candidates, c.Validation.EventF1, c.Validation.PointF1)
+			}
 			if len(unchanged) > 0 {
 				fmt.Fprintf(cmd.OutOrStdout(), "threshold rule not applied to %s (it sets its threshold its own way)\n", strings.Join(unchanged, ", "))
 			}
@@ -91,9 +109,19 @@ func sentinelEvalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&methods, "method", "all", "comma-separated methods ("+strings.Join(eval.Names(), ", ")+", random) or all; the random baseline is always added")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry, else ../shared/data/telemetry next to the repository)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&tune, "tune", false, "choose each method's settings on validation data made from the training parts only (synthetic faults injected into the last 40 % of each training series), then evaluate")
+	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
 	cmd.Flags().Float64Var(&quantile, "quantile", anomaly.DefaultThreshold.Quantile, "threshold = this quantile of the training scores …")
 	cmd.Flags().Float64Var(&margin, "margin", anomaly.DefaultThreshold.Margin, "… times this margin (for a sensitivity check; defaults are the methods')")
 	return cmd
+}
+
+func parseObjective(s string) (eval.Objective, error) {
+	switch o := eval.Objective(s); o {
+	case eval.EventF1, eval.PointF1:
+		return o, nil
+	}
+	return "", fmt.Errorf("--objective %q: want %s or %s", s, eval.EventF1, eval.PointF1)
 }
 
 func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
@@ -115,7 +143,8 @@ func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
 }
 
 func sentinelTrainCmd() *cobra.Command {
-	var name, method, channel, dataDir, out string
+	var name, method, channel, dataDir, out, objective string
+	var tune bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Fit a detector on a dataset's training part and write the encoded model",
@@ -141,7 +170,17 @@ func sentinelTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			m, err := ms[0].Fit(s.Train)
+			meth := ms[0]
+			if tune {
+				obj, err := parseObjective(objective)
+				if err != nil {
+					return err
+				}
+				c := eval.Tune(eval.Validation(d, eval.RandomSeed), meth, obj)
+				meth = c.Method
+				fmt.Fprintf(cmd.OutOrStdout(), "tuned on %s's training data: %s\n", d.Name, c.Settings)
+			}
+			m, err := meth.Fit(s.Train)
 			if err != nil {
 				return fmt.Errorf("fit %s on %s: %w", method, s.Name, err)
 			}
@@ -166,6 +205,8 @@ func sentinelTrainCmd() *cobra.Command {
 	cmd.Flags().StringVar(&channel, "channel", "", "series to train on (SMAP channel such as A-1, SKAB experiment such as valve1/0.csv); needed when the series do not share training data")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "model file to write")
+	cmd.Flags().BoolVar(&tune, "tune", false, "choose settings as adf sentinel eval --tune does (on all series' training data) before fitting")
+	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
 	return cmd
 }
 

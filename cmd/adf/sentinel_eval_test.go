@@ -111,3 +111,18 @@ func TestSentinelEvalOwnCSV(t *testing.T) {
 		t.Errorf("%v\n%s", err, out)
 	}
 }
+
+func TestSentinelEvalTuneOnTrainingData(t *testing.T) {
+	out, err := runAdf(t, "sentinel", "eval", "--dataset", "fixture", "--method", "ewma", "--tune")
+	if err != nil || !strings.Contains(out, "tuned ewma: {") || !strings.Contains(out, "best of 24 on validation") {
+		t.Errorf("%v\n%s", err, out)
+	}
+	if _, err := runAdf(t, "sentinel", "eval", "--dataset", "fixture", "--tune", "--objective", "auc"); err == nil || !strings.Contains(err.Error(), "event-f1") {
+		t.Errorf("bad objective: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "m.json")
+	out, err = runAdf(t, "sentinel", "train", "--dataset", "fixture", "--method", "robust-z", "--tune", "--objective", "point-f1", "-o", path)
+	if err != nil || !strings.Contains(out, "tuned on fixture's training data") {
+		t.Errorf("%v\n%s", err, out)
+	}
+}
