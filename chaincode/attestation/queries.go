@@ -1,0 +1,196 @@
+package attestation
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
+
+	"github.com/adf-consortium/adf/chaincode/internal/ledger"
+	"github.com/adf-consortium/adf/chaincode/internal/wire"
+)
+
+// parseDigest reads a hex SHA-256 digest with an optional "sha256:" prefix.
+func parseDigest(field, s string) (string, error) {
+	h := strings.ToLower(strings.TrimPrefix(s, "sha256:"))
+	if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
+		return "", fmt.Errorf("%s: %q is not 64 hex digits (optionally prefixed sha256:): invalid digest", field, s)
+	}
+	return h, nil
+}
+
+// GetLog returns a log and its latest anchored root.
+func (c *Contract) GetLog(ctx contractapi.TransactionContextInterface, logID string) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	var lg Log
+	if found, err := tx.Get(&lg, keyLog, logID); err != nil {
+		return "", err
+	} else if !found {
+		return "", fmt.Errorf("log %q not found", logID)
+	}
+	return wire.JSON(lg)
+}
+
+// GetRoot returns the root anchored for (logID, treeSize): what an
+// inclusion proof of a batched entry is checked against.
+func (c *Contract) GetRoot(ctx contractapi.TransactionContextInterface, logID string, treeSize uint64) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	var r Root
+	if found, err := tx.Get(&r, keyRoot, logID, pad(treeSize)); err != nil {
+		return "", err
+	} else if !found {
+		return "", fmt.Errorf("no root of log %q at tree_size %d", logID, treeSize)
+	}
+	return wire.JSON(r)
+}
+
+// GetAttestation returns a directly anchored attestation by envelope
+// digest.
+func (c *Contract) GetAttestation(ctx contractapi.TransactionContextInterface, envelopeDigest string) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	d, err := parseDigest("envelope_digest", envelopeDigest)
+	if err != nil {
+		return "", err
+	}
+	var a Attestation
+	if found, err := tx.Get(&a, keyEnv, d); err != nil {
+		return "", err
+	} else if !found {
+		return "", fmt.Errorf("attestation %s not found", d)
+	}
+	return wire.JSON(a)
+}
+
+// MaxSubjectResults bounds BySubject's answer.
+const MaxSubjectResults = 256
+
+// BySubject lists the attestations with a subject digest, oldest first.
+func (c *Contract) BySubject(ctx contractapi.TransactionContextInterface, subject string) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	d, err := parseDigest("subject", subject)
+	if err != nil {
+		return "", err
+	}
+	as, truncated, err := attestationsOf(tx, d, MaxSubjectResults)
+	if err != nil {
+		return "", err
+	}
+	return wire.JSON(map[string]any{"attestations": as, "truncated": truncated})
+}
+
+// attestationsOf returns up to limit attestations with subject d in
+// anchoring order (the index key carries the sequence).
+func attestationsOf(tx *ledger.Tx, d string, limit int) ([]Attestation, bool, error) {
+	es, more, err := tx.Keys(limit, keySubject, d)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]Attestation, 0, len(es))
+	for _, e := range es {
+		if len(e.Attrs) != 3 {
+			return nil, false, fmt.Errorf("subject index entry %q is corrupt", e.Attrs)
+		}
+		var a Attestation
+		if found, err := tx.Get(&a, keyEnv, e.Attrs[2]); err != nil {
+			return nil, false, err
+		} else if !found {
+			return nil, false, fmt.Errorf("subject index points to missing attestation %s", e.Attrs[2])
+		}
+		out = append(out, a)
+	}
+	return out, more, nil
+}
+
+// Step is one attestation of a provenance walk.
+type Step struct {
+	Depth       int         `json:"depth"`
+	Attestation Attestation `json:"attestation"`
+}
+
+// Provenance walks back from subject as x/attestation's query does: the
+// attestations with that subject (depth 0), then through each one's
+// provenance links to the earlier attestations whose subject is the linked
+// material, up to max_provenance_depth levels and max_provenance_fan_out
+// attestations per digest (the most recent ones). Only earlier attestations
+// are followed, so the walk ends; steps come oldest first.
+func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, subject string) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	d, err := parseDigest("subject", subject)
+	if err != nil {
+		return "", err
+	}
+	truncated := false
+	// of returns up to fan-out attestations with subject digest anchored
+	// before seq (0: any), most recent first.
+	of := func(digest string, before uint64) ([]Attestation, error) {
+		all, more, err := attestationsOf(tx, digest, MaxSubjectResults)
+		if err != nil {
+			return nil, err
+		}
+		truncated = truncated || more
+		var out []Attestation
+		for i := len(all) - 1; i >= 0; i-- {
+			if before != 0 && all[i].Sequence >= before {
+				continue
+			}
+			if len(out) == c.Params.MaxProvenanceFanOut {
+				truncated = true
+				break
+			}
+			out = append(out, all[i])
+		}
+		return out, nil
+	}
+	visited := map[string]bool{}
+	var steps []Step
+	level, err := of(d, 0)
+	if err != nil {
+		return "", err
+	}
+	for depth := 0; len(level) > 0; depth++ {
+		if depth == c.Params.MaxProvenanceDepth {
+			truncated = true
+			break
+		}
+		var next []Attestation
+		for _, a := range level {
+			if visited[a.EnvelopeDigest] {
+				continue
+			}
+			visited[a.EnvelopeDigest] = true
+			steps = append(steps, Step{Depth: depth, Attestation: a})
+			for _, m := range a.LinkedMaterials {
+				prev, err := of(m, a.Sequence)
+				if err != nil {
+					return "", err
+				}
+				next = append(next, prev...)
+			}
+		}
+		level = next
+	}
+	if len(steps) == 0 {
+		return "", fmt.Errorf("no attestation has subject %s", d)
+	}
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Attestation.Sequence < steps[j].Attestation.Sequence })
+	b, err := json.Marshal(map[string]any{"steps": steps, "truncated": truncated})
+	return string(b), err
+}
