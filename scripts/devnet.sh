@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs a single-validator ADF chain and a batcher next to it, from
-# build/devnet, creating them on first run and resuming them afterwards.
-# Ctrl-C stops both.
+# Runs a single-validator ADF chain, a batcher and a telemetry sentinel next
+# to it, from build/devnet, creating them on first run and resuming them
+# afterwards. Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ADFD=${ADFD:-build/adfd}
@@ -11,6 +11,9 @@ NODE="$HOME_DIR/node0"
 KEYS="$HOME_DIR/adf-keys"
 LOG_ID=demo/builds
 BATCHER_LISTEN=127.0.0.1:8080
+SENTINEL_LISTEN=127.0.0.1:8090
+TELEMETRY=networks/devnet/telemetry   # demo device model (trained on synthetic data) and telemetry
+DEVICE=demo/pump-1
 ADMIN=(--from demo-admin --home "$NODE" --keyring-backend test)
 
 if curl -s --max-time 1 http://127.0.0.1:26657/status >/dev/null; then
@@ -54,9 +57,13 @@ if [ "$fresh" = 1 ]; then
   "$ADF" principal register --id demo/batcher --kind batcher --role batcher "${ADMIN[@]}" >/dev/null
   "$ADF" principal register --id demo/ci-1 --kind ci-runner --role ci "${ADMIN[@]}" >/dev/null
   "$ADF" principal register --id demo/cti --kind cti-publisher --role cti-publisher "${ADMIN[@]}" >/dev/null
+  # Telemetry: an operator who registers devices and handles their
+  # incidents, and the sentinel's detector principal.
+  "$ADF" principal register --id demo/ops --kind operator --role operator "${ADMIN[@]}" >/dev/null
+  "$ADF" principal register --id demo/sentinel --kind detector --role detector "${ADMIN[@]}" >/dev/null
   auth=$("$ADFD" q identity params --home "$NODE" -o json | sed -n 's/.*"authority": *"\([^"]*\)".*/\1/p')
   cat >"$HOME_DIR/policies.json" <<JSON
-{"title": "devnet policies", "summary": "batcher and CI may anchor the demo log; CI may anchor directly; the CTI publisher may publish and revoke indicators",
+{"title": "devnet policies", "summary": "batcher and CI may anchor the demo log; CI may anchor directly; the CTI publisher may publish and revoke indicators; the operator registers demo devices and handles their incidents; the sentinel reports anomalies",
  "messages": [
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
    "policy": {"id": "batcher-anchor", "role": "batcher", "action": "anchor", "scope_pattern": "demo/*"}},
@@ -67,7 +74,13 @@ if [ "$fresh" = 1 ]; then
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
    "policy": {"id": "cti-publish", "role": "cti-publisher", "action": "publish-indicator", "scope_pattern": "*"}},
   {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
-   "policy": {"id": "cti-revoke", "role": "cti-publisher", "action": "revoke-indicator", "scope_pattern": "*"}}]}
+   "policy": {"id": "cti-revoke", "role": "cti-publisher", "action": "revoke-indicator", "scope_pattern": "*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "ops-register-device", "role": "operator", "action": "register-device", "scope_pattern": "demo/*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "ops-handle-incident", "role": "operator", "action": "handle-incident", "scope_pattern": "demo/*"}},
+  {"@type": "/adf.identity.v1.MsgSetPolicy", "authority": "$auth",
+   "policy": {"id": "sentinel-report", "role": "detector", "action": "report-anomaly", "scope_pattern": "*"}}]}
 JSON
   "$ADFD" tx consortium submit-proposal "$HOME_DIR/policies.json" "${ADMIN[@]}" --yes >/dev/null
   wait_height $(( $(height) + 2 ))
@@ -82,11 +95,32 @@ bkey="batcher-$(date +%s)"
   --listen "$BATCHER_LISTEN" >>"$HOME_DIR/batcher.log" 2>&1 &
 pids+=($!)
 
+# The demo device (registered once, by the operator) and the sentinel that
+# scores its telemetry, with a fresh detector key each run.
+if ! "$ADFD" q telemetry device "$DEVICE" --home "$NODE" >/dev/null 2>&1; then
+  if ! curl -sf --max-time 2 "http://127.0.0.1:1317/adf/identity/v1/principals/demo/sentinel" >/dev/null; then
+    echo "devnet: this chain predates the telemetry demo (no demo/sentinel principal); make devnet-reset starts afresh" >&2
+  else
+    okey="ops-$(date +%s)"
+    "$ADF" key new --name "$okey" --algo ed25519 --ttl 1h --principal demo/ops --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
+    "$ADF" telemetry device register --id "$DEVICE" --class pump --firmware 1.0.0 \
+      --channels vibration,pressure,temperature \
+      --artifact "sha256:$(sha256sum "$TELEMETRY/pump-1.model.json" | cut -d' ' -f1)" \
+      --key "$okey" --keys-dir "$KEYS" >/dev/null
+  fi
+fi
+skey="sentinel-$(date +%s)"
+"$ADF" key new --name "$skey" --algo ed25519 --ttl 24h --principal demo/sentinel --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
+"$ADF" sentinel serve --data-dir "$HOME_DIR/sentinel" --models "$TELEMETRY/devices.json" --key "$skey" --keys-dir "$KEYS" \
+  --listen "$SENTINEL_LISTEN" >>"$HOME_DIR/sentinel.log" 2>&1 &
+pids+=($!)
+
 cat <<MSG
 
   ADF devnet  chain-id adf-devnet-1, one ML-DSA-65 validator, ~1 s blocks
   RPC   http://127.0.0.1:26657     gRPC 127.0.0.1:9090     REST http://127.0.0.1:1317
   batcher http://$BATCHER_LISTEN  log $LOG_ID  (log: $HOME_DIR/batcher.log)
+  sentinel http://$SENTINEL_LISTEN  device $DEVICE  (log: $HOME_DIR/sentinel.log)
   demo org admin key: demo-admin, test keyring in $NODE; adf keys in $KEYS
 
   Try, in another terminal:
@@ -108,7 +142,14 @@ cat <<MSG
     build/adf gate /tmp/requirements.txt; echo "exit \$?"      # 1: blocked
     build/adf gate --format sarif /tmp/requirements.txt > /tmp/gate.sarif
 
-  Ctrl-C stops the node and the batcher; make devnet resumes them.
+  Telemetry anomaly detection: the sentinel scores $DEVICE with a PCA model
+  ($TELEMETRY). Replay demo telemetry with two faults, see the reports filed:
+    build/adf sentinel demo --sentinel http://$SENTINEL_LISTEN --device $DEVICE --file $TELEMETRY/pump-1.csv
+    build/adfd q telemetry device-state $DEVICE --home $NODE     # level: alert or confirmed
+    build/adfd q telemetry incidents --home $NODE
+    curl -s http://$SENTINEL_LISTEN/metrics | grep ^adf_sentinel
+
+  Ctrl-C stops the node, the batcher and the sentinel; make devnet resumes them.
 
 MSG
 wait "${pids[0]}"

@@ -408,13 +408,23 @@ reports the replay caused to reach the chain and prints them.`,
 			for _, r := range before {
 				lastSeq = max(lastSeq, r.Seq)
 			}
-			// Re-time: step apart, the last row now, after the device's last sample.
-			start := time.Now().Add(-time.Duration(len(data)-1) * step).Truncate(time.Millisecond)
+			// Re-time: step apart, the last row now. The rows must also come
+			// after the device's last sample and not lie in the future (the
+			// chain refuses windows past its clock skew), so after a recent
+			// replay they are squeezed closer, or the demo waits a moment:
+			// the detectors score samples, not seconds.
+			n := time.Duration(len(data))
+			start := time.Now().Add(-(n - 1) * step)
 			if dev.LastTS != "" {
 				if last, err := time.Parse(time.RFC3339Nano, dev.LastTS); err == nil && !start.After(last) {
-					start = last.Add(step).Truncate(time.Millisecond).Add(time.Millisecond)
+					if need := last.Add(n * time.Millisecond); time.Now().Before(need) {
+						time.Sleep(time.Until(need) + time.Millisecond)
+					}
+					step = max(time.Millisecond, (time.Since(last) / n).Truncate(time.Millisecond))
+					start = time.Now().Add(-(n - 1) * step)
 				}
 			}
+			start = start.Truncate(time.Millisecond)
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "replaying %d rows of %d channels into %s as %s, %s apart from %s\n", len(data), len(dev.Channels), base, deviceID, step, start.UTC().Format(time.RFC3339))
 			accepted, rejected, throttled := 0, 0, 0
@@ -453,7 +463,13 @@ reports the replay caused to reach the chain and prints them.`,
 						}
 					}
 				}
-				if len(seen) > 0 && pending == 0 && time.Since(start.Add(time.Duration(len(data))*step)) > 2*time.Second {
+				// Done when the sentinel scored everything, closed its
+				// window and the chain answered for every report.
+				d, err := demoDevice(ctx, hc, base, deviceID)
+				if err != nil {
+					return err
+				}
+				if d.QueueDepth == 0 && !d.OpenWindow && pending == 0 {
 					break
 				}
 				if time.Now().After(deadline) {
@@ -470,15 +486,15 @@ reports the replay caused to reach the chain and prints them.`,
 				return nil
 			}
 			for _, r := range seen {
-				fmt.Fprintf(out, "report %d: %s %s..%s channels %s score %.3f > threshold %.3f (%s) evidence %s: %s",
-					r.Seq, r.Device, time.Unix(0, r.WindowStart).UTC().Format("15:04:05.000"), time.Unix(0, r.WindowEnd).UTC().Format("15:04:05.000"),
+				fmt.Fprintf(out, "anomaly window %s..%s of %s, channels %s, score %.3f > threshold %.3f (%s), evidence %s: %s",
+					time.Unix(0, r.WindowStart).UTC().Format("15:04:05.000"), time.Unix(0, r.WindowEnd).UTC().Format("15:04:05.000"), r.Device,
 					strings.Join(r.Channels, ","), float64(r.Score)/1e6, float64(r.Threshold)/1e6, r.Method, r.EvidenceDigest, r.State)
 				switch r.State {
 				case sentinel.StateSubmitted:
-					fmt.Fprintf(out, " at height %d", r.Height)
 					if r.ReportID != 0 {
-						fmt.Fprintf(out, " as report %d", r.ReportID)
+						fmt.Fprintf(out, " as chain report %d", r.ReportID)
 					}
+					fmt.Fprintf(out, " at height %d", r.Height)
 				case sentinel.StateRefused:
 					fmt.Fprintf(out, " (%s)", r.Error)
 				}

@@ -58,8 +58,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // inputFormat picks the parser from the Content-Type: text/csv is CSV;
-// application/x-ndjson, application/jsonl, application/json, text/plain or
-// no type is JSON lines. ?format=csv|jsonl overrides it.
+// application/x-ndjson, application/jsonl, application/json, text/plain,
+// application/x-www-form-urlencoded (curl's default) or no type is JSON
+// lines. ?format=csv|jsonl overrides it.
 func inputFormat(r *http.Request) (string, error) {
 	switch f := r.URL.Query().Get("format"); f {
 	case "csv", "jsonl":
@@ -79,7 +80,10 @@ func inputFormat(r *http.Request) (string, error) {
 	switch mt {
 	case "text/csv":
 		return "csv", nil
-	case "application/x-ndjson", "application/jsonl", "application/json", "application/jsonlines", "text/plain":
+	case "application/x-ndjson", "application/jsonl", "application/json", "application/jsonlines", "text/plain",
+		// What curl --data-binary sends unless told otherwise; the body
+		// is never form-decoded.
+		"application/x-www-form-urlencoded":
 		return "jsonl", nil
 	}
 	return "", fmt.Errorf("Content-Type %q: want text/csv or application/x-ndjson", mt)

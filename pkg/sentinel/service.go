@@ -141,6 +141,8 @@ type deviceState struct {
 
 	scorer anomaly.Scorer
 	win    *windower
+	// windowOpen mirrors win.open for readers outside the worker.
+	windowOpen atomic.Bool
 }
 
 // New builds a service over devices, a store and a report sink. Reports the
@@ -417,6 +419,7 @@ func (s *Service) deviceLoop(ctx context.Context, st *deviceState) {
 			}
 			close(done)
 		}
+		st.windowOpen.Store(st.win.open)
 		if st.win.open {
 			idle.Reset(s.cfg.IdleClose)
 		} else {
@@ -533,6 +536,10 @@ type DeviceStatus struct {
 	Threshold   float64  `json:"threshold"`
 	QueueDepth  int      `json:"queue_depth"`
 	LastTS      string   `json:"last_ts,omitempty"`
+	// OpenWindow: anomalous samples are being collected into a window
+	// that has not closed yet (it closes after Gap normal samples or
+	// IdleClose without samples).
+	OpenWindow bool `json:"open_window"`
 }
 
 // DeviceStatuses lists the devices with their queues.
@@ -542,7 +549,8 @@ func (s *Service) DeviceStatuses() []DeviceStatus {
 	out := make([]DeviceStatus, 0, len(s.order))
 	for _, st := range s.order {
 		ds := DeviceStatus{ID: st.dev.ID, Channels: slices.Clone(st.dev.Channels), Method: st.dev.Model.Method(),
-			ModelDigest: st.dev.ModelDigest, Threshold: st.dev.Model.Threshold(), QueueDepth: int(st.depth.Load())}
+			ModelDigest: st.dev.ModelDigest, Threshold: st.dev.Model.Threshold(), QueueDepth: int(st.depth.Load()),
+			OpenWindow: st.windowOpen.Load()}
 		if st.hasLast {
 			ds.LastTS = formatTS(st.lastTS)
 		}
