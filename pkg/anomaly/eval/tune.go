@@ -234,11 +234,12 @@ func Tune(val *dataset.Dataset, m anomaly.Method, o Objective) Choice {
 	return best
 }
 
-// Settings describes a method's settings as JSON (its exported fields).
+// Settings describes a method's settings as JSON (its exported fields), or
+// says that it has none to show.
 func Settings(m anomaly.Method) string {
 	b, err := json.Marshal(m)
-	if err != nil {
-		return "?"
+	if err != nil || string(b) == "{}" {
+		return "its defaults (settings not exported)"
 	}
 	return string(b)
 }
