@@ -343,9 +343,24 @@ func (c *Contract) RevokeKey(ctx contractapi.TransactionContextInterface, addres
 // PolicyChange sets (Remove false) or removes a policy. Nonce lets the same
 // change be proposed again after it was applied.
 type PolicyChange struct {
-	Rule   policy.Rule `json:"rule"`
-	Remove bool        `json:"remove,omitempty"`
-	Nonce  string      `json:"nonce,omitempty"`
+	Rule   Rule   `json:"rule"`
+	Remove bool   `json:"remove,omitempty"`
+	Nonce  string `json:"nonce,omitempty"`
+}
+
+// Rule is a policy (pkg/policy.Rule with JSON names): Role may perform
+// Action on scopes matching ScopePattern.
+type Rule struct {
+	ID                string `json:"id"`
+	Role              string `json:"role"`
+	Action            string `json:"action"`
+	ScopePattern      string `json:"scope_pattern"`
+	ApprovalsRequired uint32 `json:"approvals_required,omitempty"`
+}
+
+// Policy converts to pkg/policy's form.
+func (r Rule) Policy() policy.Rule {
+	return policy.Rule{ID: r.ID, Role: r.Role, Action: r.Action, ScopePattern: r.ScopePattern, ApprovalsRequired: r.ApprovalsRequired}
 }
 
 // ChangeStatus reports a policy change's approvals.
@@ -370,7 +385,7 @@ func (c *Contract) ProposePolicy(ctx contractapi.TransactionContextInterface, ch
 	if err := wire.Decode(change, &ch); err != nil {
 		return "", fmt.Errorf("change: %w", err)
 	}
-	if err := policy.ValidateRule(ch.Rule); err != nil {
+	if err := policy.ValidateRule(ch.Rule.Policy()); err != nil {
 		return "", fmt.Errorf("rule: %w", err)
 	}
 	if len(ch.Nonce) > 64 {

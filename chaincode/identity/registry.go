@@ -20,7 +20,7 @@ const (
 	keyPrincipal  = "adf.id.principal"  // [principal id] → Principal
 	keyKey        = "adf.id.key"        // [address] → Key
 	keyKeyOf      = "adf.id.keyof"      // [principal id, address] → mark
-	keyPolicy     = "adf.id.policy"     // [action, policy id] → policy.Rule
+	keyPolicy     = "adf.id.policy"     // [action, policy id] → Rule
 	keyVote       = "adf.id.vote"       // [change digest, org id] → mark
 	keyDoneChange = "adf.id.changedone" // [change digest] → mark
 )
@@ -273,11 +273,11 @@ func policiesFor(tx *ledger.Tx, action string) ([]policy.Rule, error) {
 	}
 	rules := make([]policy.Rule, 0, len(es))
 	for _, e := range es {
-		var r policy.Rule
+		var r Rule
 		if err := json.Unmarshal(e.Value, &r); err != nil {
 			return nil, fmt.Errorf("policy %q is corrupt: %w", e.Attrs, err)
 		}
-		rules = append(rules, r)
+		rules = append(rules, r.Policy())
 	}
 	return rules, nil
 }
