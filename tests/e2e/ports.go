@@ -17,6 +17,7 @@ const (
 	blockCTI
 	blockTelemetry
 	blockLoad
+	blockSentinel
 )
 
 const (
