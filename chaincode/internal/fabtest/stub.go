@@ -108,6 +108,10 @@ func (s *Stub) GetTransient() (map[string][]byte, error) {
 	return nil, nil
 }
 
+// GetSignedProposal returns an empty proposal: the stub carries the
+// creator and timestamp itself.
+func (s *Stub) GetSignedProposal() (*peer.SignedProposal, error) { return &peer.SignedProposal{}, nil }
+
 func (s *Stub) GetTxTimestamp() (*timestamppb.Timestamp, error) {
 	if s.now.IsZero() {
 		return nil, nil

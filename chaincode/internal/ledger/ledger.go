@@ -34,6 +34,11 @@ type Tx struct {
 // New starts a transaction on stub. Its clock is the proposal's timestamp,
 // which every endorser sees identically (never the endorser's wall clock).
 func New(stub shim.ChaincodeStubInterface) (*Tx, error) {
+	// The shim's GetTxTimestamp dereferences the proposal; a transaction
+	// sent without one must be an error, not a crash.
+	if sp, err := stub.GetSignedProposal(); err != nil || sp == nil {
+		return nil, errors.New("transaction has no signed proposal")
+	}
 	ts, err := stub.GetTxTimestamp()
 	if err != nil {
 		return nil, fmt.Errorf("transaction timestamp: %w", err)
@@ -41,6 +46,10 @@ func New(stub shim.ChaincodeStubInterface) (*Tx, error) {
 	if ts == nil || ts.CheckValid() != nil {
 		return nil, errors.New("transaction timestamp: missing or invalid in the proposal header")
 	}
+	// Where the peer offers it, the shim then sends the whole write set in
+	// one WRITE_BATCH_STATE when the transaction ends instead of one
+	// PUT_STATE round trip per key; elsewhere this does nothing.
+	stub.StartWriteBatch()
 	return &Tx{stub: stub, now: ts.AsTime().UTC(), written: map[string][]byte{}}, nil
 }
 

@@ -1,0 +1,291 @@
+package adfcc_test
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/adf-consortium/adf/chaincode/adfcc"
+	chaincti "github.com/adf-consortium/adf/chaincode/cti"
+	"github.com/adf-consortium/adf/chaincode/identity"
+	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
+	"github.com/adf-consortium/adf/chaincode/internal/peertest"
+	"github.com/adf-consortium/adf/pkg/conformance"
+	"github.com/adf-consortium/adf/pkg/policy"
+)
+
+const (
+	channel = "adf-test"
+	ccid    = "adf_1.0:0123456789abcdef"
+)
+
+// startServer runs the chaincode-as-a-service server on 127.0.0.1:0, as
+// cmd/adfcc does, and stops it when the test ends.
+func startServer(t *testing.T) string {
+	t.Helper()
+	cc, err := adfcc.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := adfcc.Listen(adfcc.Config{CCID: ccid, Address: "127.0.0.1:0"}, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve() }()
+	t.Cleanup(func() {
+		srv.Stop()
+		<-done
+	})
+	return srv.Addr().String()
+}
+
+// endorsers sends every proposal to several peers, each with its own world
+// state, and requires identical answers and write sets: what Fabric's
+// endorsement policy needs of a deterministic chaincode.
+type endorsers struct {
+	t     *testing.T
+	peers []*peertest.Peer
+	now   time.Time
+}
+
+func newEndorsers(t *testing.T, addr string, n int, writeBatch bool) *endorsers {
+	e := &endorsers{t: t, now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+	for i := 0; i < n; i++ {
+		p, err := peertest.Dial(addr, channel, writeBatch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.CCID != ccid {
+			t.Fatalf("registered as %q, want %q", p.CCID, ccid)
+		}
+		t.Cleanup(p.Close)
+		e.peers = append(e.peers, p)
+	}
+	return e
+}
+
+func (e *endorsers) call(id peertest.Signer, fn string, args ...string) peertest.Result {
+	e.t.Helper()
+	e.now = e.now.Add(time.Second)
+	msg, err := e.peers[0].Build(id, e.now, fn, args...)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var first peertest.Result
+	for i, p := range e.peers {
+		r, err := p.Send(proto.Clone(msg).(*peer.ChaincodeMessage))
+		if err != nil {
+			e.t.Fatalf("%s on peer %d: %v", fn, i, err)
+		}
+		if i == 0 {
+			first = r
+			continue
+		}
+		if r.OK() != first.OK() || r.Message() != first.Message() || !bytes.Equal(payload(r), payload(first)) ||
+			fmt.Sprint(r.WriteSet) != fmt.Sprint(first.WriteSet) || !proto.Equal(r.Event, first.Event) {
+			e.t.Fatalf("%s: peers disagree:\n%s %q %s\n%s %q %s", fn, payload(first), first.Message(), first.Writes, payload(r), r.Message(), r.Writes)
+		}
+	}
+	return first
+}
+
+func payload(r peertest.Result) []byte {
+	if r.Response == nil {
+		return nil
+	}
+	return r.Response.Payload
+}
+
+func (e *endorsers) must(id peertest.Signer, fn string, args ...string) string {
+	e.t.Helper()
+	r := e.call(id, fn, args...)
+	if !r.OK() {
+		e.t.Fatalf("%s: %s", fn, r.Message())
+	}
+	return string(r.Response.Payload)
+}
+
+func (e *endorsers) fail(want string, id peertest.Signer, fn string, args ...string) {
+	e.t.Helper()
+	r := e.call(id, fn, args...)
+	if r.OK() {
+		e.t.Fatalf("%s succeeded: %s; want an error containing %q", fn, payload(r), want)
+	}
+	if !strings.Contains(r.Message(), want) {
+		e.t.Fatalf("%s: %q does not contain %q", fn, r.Message(), want)
+	}
+	if len(r.Writes) != 0 {
+		e.t.Fatalf("%s failed but its write set has %q", fn, r.Writes)
+	}
+}
+
+// TestConformanceOverGRPC drives the real chaincode server over the
+// chaincode protocol through the whole of pkg/conformance's tables (which
+// x/attestation's and x/cti's keeper tests also run), with two endorsing
+// peers that must agree on every answer and write set; once with the
+// shim's per-key PUT_STATE messages and once with write batches.
+func TestConformanceOverGRPC(t *testing.T) {
+	addr := startServer(t)
+	for _, batch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("write-batch=%v", batch), func(t *testing.T) {
+			e := newEndorsers(t, addr, 2, batch)
+			runConformance(t, e)
+			for _, p := range e.peers {
+				if batch && (p.Messages[peer.ChaincodeMessage_WRITE_BATCH_STATE] == 0 || p.Messages[peer.ChaincodeMessage_PUT_STATE] != 0) {
+					t.Fatalf("write batches were offered but the shim sent %v", p.Messages)
+				}
+				if p.Messages[peer.ChaincodeMessage_QUERY_STATE_NEXT] == 0 {
+					t.Fatalf("range queries never paged: %v", p.Messages)
+				}
+			}
+			if fmt.Sprint(e.peers[0].State()) != fmt.Sprint(e.peers[1].State()) {
+				t.Fatal("the peers' world states differ")
+			}
+		})
+	}
+}
+
+func runConformance(t *testing.T, e *endorsers) {
+	org1, org2 := fabtest.NewMSP("Org1MSP"), fabtest.NewMSP("Org2MSP")
+	admin1, admin2 := org1.Admin("admin1"), org2.Admin("admin2")
+	e.must(admin1, "identity:RegisterOrg", "acme")
+	e.must(admin2, "identity:RegisterOrg", conformance.Publisher)
+	for _, r := range []identity.Rule{
+		{ID: "ci-anchor", Role: "ci", Action: policy.ActionAnchor, ScopePattern: "acme/*"},
+		{ID: "ci-direct", Role: "ci", Action: policy.ActionAnchorDirect, ScopePattern: "github.com/acme/*"},
+		{ID: "analyst-publish", Role: "analyst", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
+		{ID: "analyst-sight", Role: "analyst", Action: policy.ActionSight, ScopePattern: "*"},
+	} {
+		ch := fabtest.JSON(t, identity.PolicyChange{Rule: r})
+		e.must(admin1, "identity:ProposePolicy", ch)
+		e.must(admin2, "identity:ProposePolicy", ch)
+	}
+	e.must(admin1, "identity:RegisterPrincipal", "acme/ci", `["analyst","ci"]`)
+	e.must(admin2, "identity:RegisterPrincipal", conformance.Publisher+"/feeds", `["analyst"]`)
+	ci := org1.Member("ci@acme", "ci", nil)
+	feeds := org2.Member("feeds@osv", "feeds", nil)
+
+	var key identity.Key
+	mustJSON(t, e.must(ci, "identity:RegisterKey", fabtest.JSON(t, identity.KeyRequest{
+		PrincipalID: "acme/ci", Algorithm: "ed25519", PublicKey: conformance.Key("signer").Public().Bytes(), NotAfter: e.now.Add(time.Hour),
+	})), &key)
+
+	for _, s := range conformance.Roots() {
+		var proof []string
+		for _, h := range s.Proof {
+			proof = append(proof, hex.EncodeToString(h))
+		}
+		args := []string{s.LogID, fmt.Sprint(s.TreeSize), hex.EncodeToString(s.RootHash), fabtest.JSON(t, proof)}
+		if s.Want != "" {
+			e.fail(s.Want, ci, "attestation:AnchorRoot", args...)
+			continue
+		}
+		var res map[string]uint64
+		mustJSON(t, e.must(ci, "attestation:AnchorRoot", args...), &res)
+		if res["previous_tree_size"] != s.WantPrev {
+			t.Fatalf("%s: %v", s.Name, res)
+		}
+	}
+	for _, s := range conformance.Direct(key.Address, channel) {
+		if s.Want != "" {
+			e.fail(s.Want, ci, "attestation:AnchorAttestation", string(s.Envelope), s.RiskClass, s.Scope)
+			continue
+		}
+		var res struct {
+			EnvelopeDigest string `json:"envelope_digest"`
+			Sequence       uint64 `json:"sequence"`
+		}
+		mustJSON(t, e.must(ci, "attestation:AnchorAttestation", string(s.Envelope), s.RiskClass, s.Scope), &res)
+		var a struct {
+			LinkedMaterials []string `json:"linked_materials"`
+		}
+		mustJSON(t, e.must(ci, "attestation:GetAttestation", res.EnvelopeDigest), &a)
+		if res.Sequence != s.WantSequence || fmt.Sprint(a.LinkedMaterials) != fmt.Sprint(s.WantLinked) {
+			t.Fatalf("%s: %+v linked %v", s.Name, res, a.LinkedMaterials)
+		}
+	}
+
+	e.must(feeds, "cti:PublishIndicators", fabtest.JSON(t, conformance.Indicators()))
+	gate := func(cases []conformance.GateCase) {
+		var purls []string
+		for _, c := range cases {
+			purls = append(purls, c.Purl)
+		}
+		var ans chaincti.GateAnswer
+		mustJSON(t, e.must(ci, "cti:MatchPackages", fabtest.JSON(t, purls)), &ans)
+		for i, c := range cases {
+			r := ans.Results[i]
+			if r.Purl != c.Purl || r.Decision != c.Decision || (r.Error != "") != c.WantError {
+				t.Errorf("%s: %+v, want %s", c.Purl, r, c.Decision)
+			}
+		}
+	}
+	gate(conformance.GateBefore)
+	e.must(ci, "cti:SubmitSightings", fabtest.JSON(t, []chaincti.SightingInput{{IndicatorID: conformance.SightedFalse(), Verdict: chaincti.FalsePositive}}))
+	gate(conformance.GateAfter)
+}
+
+func mustJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+}
+
+// TestBadInputOverGRPC: malformed proposals, creators and arguments get
+// error answers, write nothing, and the server keeps serving.
+func TestBadInputOverGRPC(t *testing.T) {
+	addr := startServer(t)
+	e := newEndorsers(t, addr, 1, false)
+	p := e.peers[0]
+	admin := fabtest.NewMSP("Org1MSP").Admin("admin")
+
+	send := func(name string, msg *peer.ChaincodeMessage) {
+		t.Helper()
+		r, err := p.Send(msg)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if r.OK() || len(r.Writes) != 0 {
+			t.Fatalf("%s: %+v", name, r)
+		}
+	}
+	input, _ := proto.Marshal(&peer.ChaincodeInput{Args: [][]byte{[]byte("identity:RegisterOrg"), []byte("acme")}})
+	send("garbage proposal", &peer.ChaincodeMessage{Type: peer.ChaincodeMessage_TRANSACTION, Payload: input, Txid: "t1", ChannelId: channel,
+		Proposal: &peer.SignedProposal{ProposalBytes: []byte("not a proposal")}})
+	send("garbage input", &peer.ChaincodeMessage{Type: peer.ChaincodeMessage_TRANSACTION, Payload: []byte{0xff, 0xff}, Txid: "t2", ChannelId: channel})
+	send("no proposal", &peer.ChaincodeMessage{Type: peer.ChaincodeMessage_TRANSACTION, Payload: input, Txid: "t3", ChannelId: channel})
+
+	garbage := rawSigner{creator: []byte("not an identity")}
+	e.fail("caller identity", garbage, "identity:RegisterOrg", "acme")
+	e.fail("not found", admin, "nosuch:Fn")
+	e.fail("not found", admin, "identity:NoSuchFunction")
+	e.fail("invalid JSON", admin, "cti:MatchPackages", `{"purls":`)
+	e.fail("invalid JSON", admin, "attestation:AnchorRoot", "acme/log", "1", strings.Repeat("00", 32), "[1,2")
+	// A proposal without a timestamp: the registries have no clock then.
+	msg, err := p.Build(admin, time.Time{}, "identity:RegisterOrg", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send("no timestamp", msg)
+
+	// Still serving.
+	e.must(admin, "identity:RegisterOrg", "acme")
+	if len(p.State()) != 2 {
+		t.Fatalf("state after the good transaction: %d keys", len(p.State()))
+	}
+}
+
+// rawSigner proposes with arbitrary creator bytes.
+type rawSigner struct{ creator []byte }
+
+func (r rawSigner) Serialized() []byte     { return r.creator }
+func (r rawSigner) Sign(msg []byte) []byte { return nil }
