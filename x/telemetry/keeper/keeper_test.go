@@ -130,7 +130,7 @@ func TestAlertConfirmAcknowledgeResolve(t *testing.T) {
 	openedAt := w.now()
 
 	w.nextBlock(10 * time.Second)
-	res = w.submit(w.det2, w.input("acme/pump-1", "pressure"))
+	res = w.submit(w.det2, w.input("acme/pump-1", "pressure", "flow", "pressure"))
 	require.Equal(t, types.LEVEL_CONFIRMED, res.Results[0].Level)
 	require.Equal(t, r0.IncidentId, res.Results[0].IncidentId)
 	require.Equal(t, `"confirmed"`, w.eventAttr(evEscalated, "to"))

@@ -172,6 +172,11 @@ func (m msgServer) SubmitReports(ctx context.Context, msg *types.MsgSubmitReport
 	devices := map[string]types.Device{}
 	batchKeys := map[string]int{}
 	for i, in := range msg.Reports {
+		if n := len(in.Channels); n > int(params.MaxChannels) {
+			return nil, errorsmod.Wrapf(types.ErrInvalidReport, "reports[%d]: %d channels, at most %d (max_channels)", i, n, params.MaxChannels)
+		}
+		// Channels are a set: sorted and de-duplicated, as for devices.
+		in.Channels = telemetry.NormalizeList(in.Channels)
 		if err := telemetry.ValidateReportShape(in.ToDomain(), dp); err != nil {
 			return nil, errorsmod.Wrapf(types.ErrInvalidReport, "reports[%d]: %s", i, err)
 		}
