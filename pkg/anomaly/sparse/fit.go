@@ -24,7 +24,7 @@ func (m method) Fit(train [][]float64) (anomaly.Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	channels, err := checkRows(train)
+	_, err := checkRows(train)
 	if err != nil {
 		return nil, err
 	}
@@ -37,21 +37,36 @@ func (m method) Fit(train [][]float64) (anomaly.Model, error) {
 	}
 	head, tail := train[:nHead], train[nHead:]
 
-	p := params{Config: cfg, Scaling: fitScaling(head)}
+	mod, err := fitCore(head, cfg)
+	if err != nil {
+		return nil, err
+	}
+	threshold := calibrate(mod, tail, cfg)
+	if cfg.Refit {
+		if mod, err = fitCore(train, cfg); err != nil {
+			return nil, err
+		}
+	}
+	mod.threshold = threshold
+	return mod, nil
+}
+
+// fitCore learns standardisation, dictionary, feature scales and boundary
+// from rows; the threshold is left to the caller.
+func fitCore(rows [][]float64, cfg Config) (*model, error) {
+	channels := len(rows[0])
+	p := params{Config: cfg, Scaling: fitScaling(rows)}
 	// Training where nothing moves (several SMAP channels) is kept: every
 	// window is then the zero vector, the boundary encloses just that point
 	// and any later movement scores as far outside it.
-	X, nw := trainingWindows(head, p.Scaling, w, cfg.MaxTrainWindows)
-	dim := w * channels
-	learned := learnDictionary(X, nw, dim, cfg)
-	dict := learned.dict
+	X, nw := trainingWindows(rows, p.Scaling, cfg.Window, cfg.MaxTrainWindows)
+	dict := learnDictionary(X, nw, cfg.Window*channels, cfg).dict
 	p.Dictionary = make([][]float64, dict.atoms)
 	for k := range p.Dictionary {
 		p.Dictionary[k] = append([]float64(nil), dict.atom(k)...)
 	}
-
-	p.Features, err = fitFeatureMap(dict, cfg.Sparsity, X, nw)
-	if err != nil {
+	var err error
+	if p.Features, err = fitFeatureMap(dict, cfg.Sparsity, X, nw); err != nil {
 		return nil, err
 	}
 	feats := boundaryPoints(dict, cfg, p.Features, X, nw)
@@ -64,10 +79,7 @@ func (m method) Fit(train [][]float64) (anomaly.Model, error) {
 		return nil, err
 	}
 	p.Boundary = *b
-
-	mod := &model{p: p, channels: channels, dict: dict}
-	mod.threshold = calibrate(mod, tail, cfg)
-	return mod, nil
+	return &model{p: p, channels: channels, dict: dict}, nil
 }
 
 // splitTrain divides n training samples into the head the model learns
@@ -178,7 +190,7 @@ func boundaryPoints(dict *dictionary, cfg Config, f featureMap, X []float64, n i
 
 // calibrate sets the threshold from the scores of the held-out tail of the
 // training series, which the model never saw: the configured quantile plus
-// Margin interquartile ranges.
+// Margin interquartile ranges, or MinMargin if that is more.
 func calibrate(m *model, tail [][]float64, cfg Config) float64 {
 	s := m.NewScorer()
 	var scores []float64
@@ -190,7 +202,7 @@ func calibrate(m *model, tail [][]float64, cfg Config) float64 {
 	sort.Float64s(scores)
 	q := quantile(scores, cfg.Quantile)
 	iqr := quantile(scores, 0.75) - quantile(scores, 0.25)
-	return q + cfg.Margin*iqr
+	return q + math.Max(cfg.Margin*iqr, cfg.MinMargin)
 }
 
 // quantile of sorted values by the nearest-rank rule.

@@ -71,6 +71,7 @@ func TestFitIsDeterministic(t *testing.T) {
 func TestScorerWarmUpAndStride(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Atoms, cfg.Iterations, cfg.Window, cfg.Stride = 16, 5, 8, 4
+	cfg.Persist, cfg.Hold = 1, 1 // raw window scores; the filters have their own test
 	m, err := New(cfg).Fit(coupledSeries(1000, 1))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,9 @@ func TestConstantTrainingFlagsAnyChange(t *testing.T) {
 	for i := range rows {
 		rows[i] = []float64{0.999, 0}
 	}
-	m, err := New(DefaultConfig()).Fit(rows)
+	cfg := DefaultConfig()
+	cfg.Persist, cfg.Hold = 1, 1 // so exactly the windows holding the change are flagged
+	m, err := New(cfg).Fit(rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,10 +183,76 @@ func TestConstantTrainingFlagsAnyChange(t *testing.T) {
 	test[120][0] = 0.5
 	scores := anomaly.ScoreAll(m, test)
 	for i, v := range scores {
-		inWindow := i >= 120 && i < 120+DefaultConfig().Window
+		inWindow := i >= 120 && i < 120+cfg.Window
 		if inWindow != (v > m.Threshold()) {
 			t.Fatalf("sample %d: score %v, threshold %v, holds the change: %v", i, v, m.Threshold(), inWindow)
 		}
+	}
+}
+
+func TestWindowExtreme(t *testing.T) {
+	lo, hi := newWindowExtreme(3, true), newWindowExtreme(3, false)
+	in := []float64{5, 1, 4, 6, 7, 2, 9}
+	wantLo := []float64{5, 1, 1, 1, 4, 2, 2}
+	wantHi := []float64{5, 5, 5, 6, 7, 7, 9}
+	for i, v := range in {
+		if a, b := lo.push(v), hi.push(v); a != wantLo[i] || b != wantHi[i] {
+			t.Fatalf("step %d: min %v max %v, want %v %v", i, a, b, wantLo[i], wantHi[i])
+		}
+	}
+}
+
+// With Persist, a window score counts only if the windows around it agree:
+// the same fitted core scores an isolated high window lower, a sustained
+// anomaly the same; Hold then keeps the alarm up after it ends.
+func TestPersistAndHoldFilters(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Atoms, cfg.Iterations, cfg.Persist, cfg.Hold = 24, 8, 1, 1
+	m, err := New(cfg).Fit(coupledSeries(1500, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := m.(*model)
+	filtered := *raw
+	filtered.p.Config.Persist, filtered.p.Config.Hold = 4, 10
+	test := coupledSeries(400, 2)
+	breakCoupling(test, 200, 260)
+	a, b := anomaly.ScoreAll(raw, test), anomaly.ScoreAll(&filtered, test)
+	w := cfg.Window
+	for i := w - 1 + 3; i < len(test); i++ {
+		lo := a[i]
+		for j := i - 3; j < i; j++ {
+			lo = min(lo, a[j])
+		}
+		hi := lo
+		// b[i] is the max over the last 10 persistence-filtered scores.
+		for k := i - 9; k < i; k++ {
+			if k < w-1+3 {
+				continue
+			}
+			p := a[k]
+			for j := k - 3; j < k; j++ {
+				p = min(p, a[j])
+			}
+			hi = max(hi, p)
+		}
+		if i >= w-1+3+9 && b[i] != hi {
+			t.Fatalf("sample %d: filtered score %v, want %v", i, b[i], hi)
+		}
+	}
+	// Take the last raw alarm of the anomaly; Hold must keep the alarm up
+	// for the next samples although the raw score has dropped.
+	thr, last := raw.Threshold(), -1
+	for i := 200; i < 260+w+20; i++ {
+		if a[i] > thr {
+			last = i
+		}
+	}
+	if last < 0 {
+		t.Fatal("construction: the raw scores never cross the threshold")
+	}
+	if b[last+5] <= thr {
+		t.Errorf("hold: five samples after the last raw alarm (%d) the score %v is below the threshold %v", last, b[last+5], thr)
 	}
 }
 

@@ -107,7 +107,11 @@ func validate(t *testing.T, cfg Config, chans []smapChannel) tuneScore {
 		if span < 0.1 {
 			span = 0.5
 		}
-		s.falseRuns += len(runs(flagged(m, val)))
+		fr := len(runs(flagged(m, val)))
+		if fr > 0 && os.Getenv("ADF_SPARSE_TUNE") == "v" {
+			t.Logf("  %s: %d false runs on %d clean samples, threshold %.3f", c.name, fr, len(val), m.Threshold())
+		}
+		s.falseRuns += fr
 		s.cleanSamples += len(val)
 		rng := rand.New(rand.NewPCG(uint64(ci), 99))
 		for _, kind := range []string{"spike", "shift", "noise", "spike", "shift", "noise"} {
@@ -136,20 +140,24 @@ func TestTuneOnTraining(t *testing.T) {
 	}
 	chans := loadSMAP(t, false)
 	base := DefaultConfig()
+	// Each variant edits the previous round's best.
+	best := func(c *Config) {
+		c.Persist, c.Hold, c.Nu, c.Margin, c.MinMargin, c.Refit, c.Sparsity = 4, 16, 0.2, 2, 2, true, 2
+	}
 	variants := []struct {
 		name string
 		edit func(*Config)
 	}{
-		{"default", func(c *Config) {}},
-		{"p4h16", func(c *Config) { c.Persist, c.Hold = 4, 16 }},
-		{"p4h16 margin=1", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 1 }},
-		{"p4h16 margin=2", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 2 }},
-		{"p4h16 margin=4", func(c *Config) { c.Persist, c.Hold, c.Margin = 4, 16, 4 }},
-		{"p4h16 nu=0.2", func(c *Config) { c.Persist, c.Hold, c.Nu = 4, 16, 0.2 }},
-		{"p4h16 nu=0.2 margin=2", func(c *Config) { c.Persist, c.Hold, c.Nu, c.Margin = 4, 16, 0.2, 2 }},
+		{"best", func(c *Config) {}},
+		{"best s3", func(c *Config) { c.Sparsity = 3 }},
+		{"best s1", func(c *Config) { c.Sparsity = 1 }},
+		{"best atoms=32", func(c *Config) { c.Atoms = 32 }},
+		{"best w24", func(c *Config) { c.Window = 24 }},
+		{"best q0.99 mm3", func(c *Config) { c.Quantile, c.MinMargin = 0.99, 3 }},
 	}
 	for _, v := range variants {
 		cfg := base
+		best(&cfg)
 		v.edit(&cfg)
 		s := validate(t, cfg, chans)
 		f1, rec, fp := s.objective()
