@@ -236,6 +236,7 @@ func parseJSONLine(sc *strictjson.Scanner, devices *Devices) (Sample, *LineError
 		tsIsString  bool
 		valuesStart = -1
 		valuesEnd   int
+		vals        []float64
 	)
 	for first := true; ; first = false {
 		key, more, err := sc.NextKey(first)
@@ -269,11 +270,22 @@ func parseJSONLine(sc *strictjson.Scanner, devices *Devices) (Sample, *LineError
 				return malformed(fmt.Errorf("ts: %v", err))
 			}
 		case "values":
-			if valuesStart >= 0 {
+			if valuesStart >= 0 || vals != nil {
 				return malformed(errors.New(`duplicate field "values"`))
 			}
-			// The values are read once the device (and so its channels)
-			// is known; fields may come in any order.
+			// Values need the device's channels. When the device came
+			// first (the usual order) they are read in place; otherwise
+			// they are skipped now and read once the device is known.
+			if haveDevice && dev == nil {
+				dev = devices.getBytes(devID)
+			}
+			if dev != nil {
+				var le *LineError
+				if vals, le = parseJSONValues(sc, dev); le != nil {
+					return Sample{}, le
+				}
+				continue
+			}
 			valuesStart = sc.Offset()
 			if err := sc.Skip(); err != nil {
 				return malformed(fmt.Errorf("values: %v", err))
@@ -289,7 +301,10 @@ func parseJSONLine(sc *strictjson.Scanner, devices *Devices) (Sample, *LineError
 	if !haveDevice || len(devID) == 0 {
 		return Sample{}, lineErr(ReasonMissingDevice, `no "device"`)
 	}
-	if dev = devices.getBytes(devID); dev == nil {
+	if dev == nil {
+		dev = devices.getBytes(devID)
+	}
+	if dev == nil {
 		return Sample{}, lineErr(ReasonUnknownDevice, "device %q has no model in this sentinel", devID)
 	}
 	if !haveTS {
@@ -311,19 +326,23 @@ func parseJSONLine(sc *strictjson.Scanner, devices *Devices) (Sample, *LineError
 		}
 		ts = ms * int64(time.Millisecond)
 	}
-	if valuesStart < 0 {
-		return Sample{}, lineErr(ReasonMissingChannel, `no "values"`)
-	}
-	vals, le := parseJSONValues(sc.Data()[valuesStart:valuesEnd], dev)
-	if le != nil {
-		return Sample{}, le
+	if vals == nil {
+		if valuesStart < 0 {
+			return Sample{}, lineErr(ReasonMissingChannel, `no "values"`)
+		}
+		var vs strictjson.Scanner
+		vs.Reset(sc.Data()[valuesStart:valuesEnd])
+		var le *LineError
+		if vals, le = parseJSONValues(&vs, dev); le != nil {
+			return Sample{}, le
+		}
 	}
 	return Sample{Device: dev, TS: ts, Values: vals}, nil
 }
 
-func parseJSONValues(raw []byte, dev *Device) ([]float64, *LineError) {
-	var sc strictjson.Scanner
-	sc.Reset(raw)
+// parseJSONValues reads the values object at the scanner's position into
+// the device's channel order.
+func parseJSONValues(sc *strictjson.Scanner, dev *Device) ([]float64, *LineError) {
 	if err := sc.Begin('{'); err != nil {
 		return nil, lineErr(ReasonMalformed, "values: %v", err)
 	}
