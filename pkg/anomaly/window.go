@@ -1,6 +1,6 @@
 package anomaly
 
-import "sort"
+import "slices"
 
 // slidingOrder keeps the last n values of a channel both in arrival order (a
 // ring, to know which value leaves) and sorted (to read order statistics).
@@ -23,7 +23,7 @@ func (s *slidingOrder) len() int { return len(s.sorted) }
 func (s *slidingOrder) push(v float64) {
 	if s.full {
 		old := s.ring[s.next]
-		i := sort.SearchFloat64s(s.sorted, old) // old is present: first index ≥ old holds it
+		i, _ := slices.BinarySearch(s.sorted, old) // old is present: first index ≥ old holds it
 		copy(s.sorted[i:], s.sorted[i+1:])
 		s.sorted = s.sorted[:len(s.sorted)-1]
 	}
@@ -33,7 +33,7 @@ func (s *slidingOrder) push(v float64) {
 		s.next = 0
 		s.full = true
 	}
-	i := sort.SearchFloat64s(s.sorted, v)
+	i, _ := slices.BinarySearch(s.sorted, v)
 	s.sorted = append(s.sorted, 0)
 	copy(s.sorted[i+1:], s.sorted[i:])
 	s.sorted[i] = v
@@ -66,14 +66,14 @@ func (s *slidingOrder) kthDeviation(k int, m float64) float64 {
 	x := s.sorted
 	p := len(x) / 2
 	a, b := p, len(x)-p // lower half (read downwards), upper half (read upwards)
-	lowDev := func(i int) float64 { return m - x[p-1-i] }
-	highDev := func(j int) float64 { return x[p+j] - m }
-	// Take i values from the lower half and k+1-i from the upper half; find
-	// the smallest i whose next lower deviation is not below the last upper one.
+	// Deviation i of the lower half is m - x[p-1-i]; deviation j of the
+	// upper half is x[p+j] - m. Take i values from the lower half and k+1-i
+	// from the upper half; find the smallest i whose next lower deviation is
+	// not below the last upper one.
 	lo, hi := max(0, k+1-b), min(a, k+1)
 	for lo < hi {
 		i := (lo + hi) / 2
-		if lowDev(i) < highDev(k-i) {
+		if m-x[p-1-i] < x[p+k-i]-m {
 			lo = i + 1
 		} else {
 			hi = i
@@ -82,10 +82,10 @@ func (s *slidingOrder) kthDeviation(k int, m float64) float64 {
 	i, j := lo, k+1-lo
 	var out float64
 	if i > 0 {
-		out = lowDev(i - 1)
+		out = m - x[p-i]
 	}
-	if j > 0 && highDev(j-1) > out {
-		out = highDev(j - 1)
+	if j > 0 && x[p+j-1]-m > out {
+		out = x[p+j-1] - m
 	}
 	return out
 }
