@@ -25,20 +25,24 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	if err := run(os.Args[1:], stop, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "adfcc:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves until stop receives; started, if not nil, gets the bound
+// address once the server listens.
+func run(args []string, stop <-chan os.Signal, started chan<- string) error {
 	fs := flag.NewFlagSet("adfcc", flag.ContinueOnError)
 	address := fs.String("address", os.Getenv("CHAINCODE_SERVER_ADDRESS"), "listen address (CHAINCODE_SERVER_ADDRESS)")
 	id := fs.String("id", os.Getenv("CHAINCODE_ID"), "chaincode package id (CHAINCODE_ID)")
 	key := fs.String("tls-key", os.Getenv("CHAINCODE_TLS_KEY"), "TLS private key PEM file (CHAINCODE_TLS_KEY)")
 	cert := fs.String("tls-cert", os.Getenv("CHAINCODE_TLS_CERT"), "TLS certificate PEM file (CHAINCODE_TLS_CERT)")
 	clientCA := fs.String("client-ca", os.Getenv("CHAINCODE_CLIENT_CA_CERT"), "CA PEM file of peer client certificates, for mutual TLS (CHAINCODE_CLIENT_CA_CERT)")
-	tlsDefault := *new(bool)
+	var tlsDefault bool
 	if v, err := strconv.ParseBool(os.Getenv("CHAINCODE_TLS_DISABLED")); err == nil {
 		tlsDefault = !v
 	} else {
@@ -63,12 +67,13 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		<-stop
 		srv.Stop()
 	}()
 	fmt.Fprintf(os.Stderr, "adfcc: serving chaincode %s on %s (tls %v)\n", cfg.CCID, srv.Addr(), cfg.TLS != nil)
+	if started != nil {
+		started <- srv.Addr().String()
+	}
 	return srv.Serve()
 }
