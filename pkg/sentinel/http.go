@@ -234,19 +234,10 @@ func (s *Service) handleReports(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	rs, err := s.store.Reports(state, limit)
+	rs, err := s.store.DeviceReports(r.URL.Query().Get("device"), state, limit)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, errorBody{Error: err.Error(), Code: "internal"})
 		return
-	}
-	if device := r.URL.Query().Get("device"); device != "" {
-		kept := rs[:0]
-		for _, x := range rs {
-			if x.Device == device {
-				kept = append(kept, x)
-			}
-		}
-		rs = kept
 	}
 	if rs == nil {
 		rs = []*Report{}

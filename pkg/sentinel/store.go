@@ -157,6 +157,11 @@ func (st *Store) UpdateReports(rs []*Report) error {
 // Reports returns stored reports in sequence order, newest last; state ""
 // means all. limit > 0 keeps the last limit of them.
 func (st *Store) Reports(state string, limit int) ([]*Report, error) {
+	return st.DeviceReports("", state, limit)
+}
+
+// DeviceReports is Reports of one device ("" = every device).
+func (st *Store) DeviceReports(device, state string, limit int) ([]*Report, error) {
 	it, err := st.db.NewIter(&pebble.IterOptions{LowerBound: prefixReport, UpperBound: []byte("r0")})
 	if err != nil {
 		return nil, err
@@ -168,7 +173,7 @@ func (st *Store) Reports(state string, limit int) ([]*Report, error) {
 		if err := json.Unmarshal(it.Value(), &r); err != nil {
 			return nil, fmt.Errorf("sentinel: report %x: %w", it.Key(), err)
 		}
-		if state == "" || r.State == state {
+		if (state == "" || r.State == state) && (device == "" || r.Device == device) {
 			out = append(out, &r)
 		}
 	}
