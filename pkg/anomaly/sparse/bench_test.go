@@ -43,6 +43,7 @@ func BenchmarkScoreSMAPLike(b *testing.B) {
 		s.Push(rows[i%len(rows)])
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "windows/s")
+	b.ReportMetric(float64(len(m.(*model).p.Boundary.SV)), "support-vectors")
 }
 
 func BenchmarkFitSMAPLike(b *testing.B) {

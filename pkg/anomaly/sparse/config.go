@@ -60,6 +60,13 @@ type Config struct {
 	// Hold persistence-filtered scores, so one anomaly that dips below the
 	// threshold briefly still gives one alarm, not several. 1 turns it off.
 	Hold int `json:"hold"`
+	// Center removes each channel's mean within a window before coding, so
+	// the dictionary and boundary see shapes and relations between channels,
+	// not levels. A level change is then seen at its edges (the windows that
+	// straddle it) rather than for as long as it lasts, and a deployment
+	// whose levels are offset from training (SMAP's test files are scaled
+	// apart from their training files) does not alarm throughout.
+	Center bool `json:"center"`
 	// Refit, after the threshold is set, learns the model again from the
 	// whole training series, held-out tail included, and keeps that
 	// threshold: the final model has seen more normal behaviour, at twice

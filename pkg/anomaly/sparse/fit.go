@@ -59,7 +59,7 @@ func fitCore(rows [][]float64, cfg Config) (*model, error) {
 	// Training where nothing moves (several SMAP channels) is kept: every
 	// window is then the zero vector, the boundary encloses just that point
 	// and any later movement scores as far outside it.
-	X, nw := trainingWindows(rows, p.Scaling, cfg.Window, cfg.MaxTrainWindows)
+	X, nw := trainingWindows(rows, p.Scaling, cfg.Window, cfg.MaxTrainWindows, cfg.Center)
 	dict := learnDictionary(X, nw, cfg.Window*channels, cfg).dict
 	p.Dictionary = make([][]float64, dict.atoms)
 	for k := range p.Dictionary {
@@ -127,7 +127,7 @@ func checkRows(rows [][]float64) (int, error) {
 // trainingWindows standardises rows and returns up to maxWindows flattened
 // windows, evenly spaced over all stride-1 windows so the whole training
 // period is represented.
-func trainingWindows(rows [][]float64, s scaling, w, maxWindows int) ([]float64, int) {
+func trainingWindows(rows [][]float64, s scaling, w, maxWindows int, center bool) ([]float64, int) {
 	c := len(rows[0])
 	std := make([]float64, len(rows)*c)
 	for i, r := range rows {
@@ -140,6 +140,9 @@ func trainingWindows(rows [][]float64, s scaling, w, maxWindows int) ([]float64,
 	for i := 0; i < n; i++ {
 		start := evenIndex(i, n, all)
 		copy(X[i*dim:(i+1)*dim], std[start*c:(start+w)*c])
+		if center {
+			centerWindow(X[i*dim:(i+1)*dim], c)
+		}
 	}
 	return X, n
 }
@@ -210,4 +213,19 @@ func quantile(sorted []float64, q float64) float64 {
 	i := int(math.Ceil(q*float64(len(sorted)))) - 1
 	i = max(0, min(len(sorted)-1, i))
 	return sorted[i]
+}
+
+// centerWindow subtracts each channel's mean over a flattened window.
+func centerWindow(win []float64, channels int) {
+	steps := len(win) / channels
+	for j := 0; j < channels; j++ {
+		sum := 0.0
+		for t := 0; t < steps; t++ {
+			sum += win[t*channels+j]
+		}
+		mean := sum / float64(steps)
+		for t := 0; t < steps; t++ {
+			win[t*channels+j] -= mean
+		}
+	}
 }

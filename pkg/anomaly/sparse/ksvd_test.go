@@ -51,7 +51,7 @@ func TestKSVDReducesReconstructionError(t *testing.T) {
 func TestKSVDIsDeterministic(t *testing.T) {
 	rows := coupledSeries(600, 9)
 	s := fitScaling(rows)
-	X, n := trainingWindows(rows, s, 8, 1000)
+	X, n := trainingWindows(rows, s, 8, 1000, false)
 	cfg := DefaultConfig()
 	cfg.Atoms, cfg.Iterations = 16, 5
 	a := learnDictionary(X, n, 8*3, cfg)

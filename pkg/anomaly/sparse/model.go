@@ -102,6 +102,9 @@ func (s *scorer) Push(x []float64) (float64, bool) {
 	if (s.count-w)%s.m.p.Config.Stride == 0 {
 		n := copy(s.win, s.ring[s.pos*c:])
 		copy(s.win[n:], s.ring[:s.pos*c])
+		if s.m.p.Config.Center {
+			centerWindow(s.win, c)
+		}
 		raw := s.m.scoreWindow(s.omp, s.win, s.feat, s.kern)
 		s.last = s.hold.push(s.persist.push(raw))
 	}

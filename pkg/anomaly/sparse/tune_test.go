@@ -149,11 +149,9 @@ func TestTuneOnTraining(t *testing.T) {
 		edit func(*Config)
 	}{
 		{"best", func(c *Config) {}},
-		{"best s3", func(c *Config) { c.Sparsity = 3 }},
-		{"best s1", func(c *Config) { c.Sparsity = 1 }},
-		{"best atoms=32", func(c *Config) { c.Atoms = 32 }},
-		{"best w24", func(c *Config) { c.Window = 24 }},
-		{"best q0.99 mm3", func(c *Config) { c.Quantile, c.MinMargin = 0.99, 3 }},
+		{"best center", func(c *Config) { c.Center = true }},
+		{"best center s3", func(c *Config) { c.Center, c.Sparsity = true, 3 }},
+		{"best center w32", func(c *Config) { c.Center, c.Window = true, 32 }},
 	}
 	for _, v := range variants {
 		cfg := base
