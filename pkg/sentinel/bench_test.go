@@ -27,11 +27,15 @@ func benchRows(n, c int) [][]float64 {
 	return rows
 }
 
-// benchDevice is a device scored by robust-z, the cheap path of the
-// detectors, fitted on benchRows.
-func benchDevice(b *testing.B, id string, c int) *Device {
+// benchDevice is a device scored by a cheap-path detector (robust-z
+// unless told), fitted on benchRows.
+func benchDevice(b *testing.B, id string, c int, method ...anomaly.Method) *Device {
 	b.Helper()
-	m, err := anomaly.NewRobustZ().Fit(benchRows(2000, c))
+	var meth anomaly.Method = anomaly.NewRobustZ()
+	if len(method) > 0 {
+		meth = method[0]
+	}
+	m, err := meth.Fit(benchRows(2000, c))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -112,14 +116,19 @@ func (nopSink) SubmitReports(context.Context, []*Report) (*Submitted, error) {
 }
 
 // BenchmarkIngestScore measures the service end to end without HTTP:
-// parse JSON lines, admit (order checks, bounded queues), score with
-// robust-z on the device's worker, until every sample is scored. One
-// device, so one scoring goroutine: the figure is per core of scoring.
+// parse JSON lines, admit (order checks, bounded queues), score on the
+// device's worker (robust-z, or EWMA, the cheapest detector, where the
+// parser dominates), until every sample is scored. One device, so one
+// scoring goroutine beside the parsing one.
 func BenchmarkIngestScore(b *testing.B) {
-	for _, c := range []int{1, 8} {
-		b.Run(fmt.Sprintf("robust-z/%dch", c), func(b *testing.B) {
+	for _, tc := range []struct {
+		meth anomaly.Method
+		c    int
+	}{{anomaly.NewRobustZ(), 1}, {anomaly.NewRobustZ(), 8}, {anomaly.NewEWMA(), 1}, {anomaly.NewEWMA(), 8}} {
+		c := tc.c
+		b.Run(fmt.Sprintf("%s/%dch", tc.meth.Name(), c), func(b *testing.B) {
 			const n = 20000
-			d := benchDevice(b, "acme/pump-1", c)
+			d := benchDevice(b, "acme/pump-1", c, tc.meth)
 			devs, _ := NewDevices(d)
 			st, err := OpenStore(b.TempDir(), nil)
 			if err != nil {
