@@ -61,17 +61,26 @@ func (k Keeper) expireAlerts(ctx sdk.Context) (int, error) {
 		if inc.Status != types.INCIDENT_STATUS_ALERT || inc.ExpiresAt != qk.K1() {
 			continue // stale entry
 		}
-		inc.Status = types.INCIDENT_STATUS_EXPIRED
-		inc.ExpiredTime = now
-		if err := k.Incidents.Set(ctx, inc.Id, inc); err != nil {
-			return 0, err
-		}
-		if err := k.closeState(ctx, inc, types.LEVEL_ALERT, telemetry.ReasonExpired); err != nil {
-			return 0, err
-		}
-		if err := ctx.EventManager().EmitTypedEvent(&types.EventIncidentExpired{IncidentId: inc.Id, DeviceId: inc.DeviceId}); err != nil {
+		if err := k.expireIncident(ctx, inc, now); err != nil {
 			return 0, err
 		}
 	}
 	return len(due), nil
+}
+
+// expireIncident marks an unconfirmed alert expired (a false alarm), takes
+// it off the queue and returns its device to normal.
+func (k Keeper) expireIncident(ctx context.Context, inc types.Incident, now int64) error {
+	if err := k.ExpiryQueue.Remove(ctx, collections.Join(inc.ExpiresAt, inc.Id)); err != nil {
+		return err
+	}
+	inc.Status = types.INCIDENT_STATUS_EXPIRED
+	inc.ExpiredTime = now
+	if err := k.Incidents.Set(ctx, inc.Id, inc); err != nil {
+		return err
+	}
+	if err := k.closeState(ctx, inc, types.LEVEL_ALERT, telemetry.ReasonExpired); err != nil {
+		return err
+	}
+	return sdk.UnwrapSDKContext(ctx).EventManager().EmitTypedEvent(&types.EventIncidentExpired{IncidentId: inc.Id, DeviceId: inc.DeviceId})
 }

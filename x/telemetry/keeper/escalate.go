@@ -103,6 +103,20 @@ func (k Keeper) applyReport(ctx context.Context, dp telemetry.Params, params typ
 		if inc, err = k.Incidents.Get(ctx, st.IncidentId); err != nil {
 			return types.ReportResult{}, err
 		}
+		// An alert past its expiry that EndBlock has not reached yet (it
+		// runs after the block's transactions, capped) expires now: a late
+		// report opens a new incident rather than confirming a stale one.
+		if telemetry.Expired(types.RuleState(st, inc), now) {
+			if err := k.expireIncident(ctx, inc, now); err != nil {
+				return types.ReportResult{}, err
+			}
+			if st, err = k.getState(ctx, dev.Id); err != nil {
+				return types.ReportResult{}, err
+			}
+			inc = types.Incident{}
+		}
+	}
+	if st.Level == types.LEVEL_ALERT || st.Level == types.LEVEL_CONFIRMED {
 		if window, err = k.windowReports(ctx, dev.Id, inc.Id, now, dp.ConfirmWindow); err != nil {
 			return types.ReportResult{}, err
 		}

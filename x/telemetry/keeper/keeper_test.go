@@ -530,3 +530,27 @@ func TestGasIsCharged(t *testing.T) {
 	require.Panics(t, func() { w.submit(w.det1, w.input("acme/pump-1", "flow")) }, "out of gas is the SDK's panic, recovered by baseapp")
 	_ = keeper.GasPerReport
 }
+
+// A report that arrives after an alert's expiry, before EndBlock expired it,
+// does not confirm the stale alert: it expires and a new incident opens.
+func TestLateReportDoesNotConfirmExpiredAlert(t *testing.T) {
+	w := newWorld(t)
+	w.register(w.ops, "acme/pump-1", "pump", w.artifact, []string{"flow"})
+	first := w.submit(w.det1, w.input("acme/pump-1", "flow")).Results[0]
+	w.ctx = w.ctx.WithBlockTime(w.ctx.BlockTime().Add(time.Duration(types.DefaultParams().AlertExpiry) * time.Second))
+	res := w.submit(w.det2, w.input("acme/pump-1", "flow")).Results[0]
+	require.Equal(t, types.LEVEL_ALERT, res.Level)
+	require.NotEqual(t, first.IncidentId, res.IncidentId)
+	require.Equal(t, types.INCIDENT_STATUS_EXPIRED, w.incident(first.IncidentId).Status)
+	require.Contains(t, w.eventTypes(), "adf.telemetry.v1.EventIncidentExpired")
+	// EndBlock finds nothing stale to do; the new alert is queued.
+	require.NoError(t, w.k.EndBlocker(w.ctx))
+	require.Equal(t, types.LEVEL_ALERT, w.state("acme/pump-1").State.Level)
+	n := 0
+	require.NoError(t, w.k.ExpiryQueue.Walk(w.ctx, nil, func(k collections.Pair[int64, uint64]) (bool, error) {
+		require.Equal(t, res.IncidentId, k.K2())
+		n++
+		return false, nil
+	}))
+	require.Equal(t, 1, n)
+}
