@@ -1,7 +1,6 @@
 package sparse
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -138,29 +137,40 @@ func TestTuneOnTraining(t *testing.T) {
 	if os.Getenv("ADF_SPARSE_TUNE") == "" {
 		t.Skip("set ADF_SPARSE_TUNE=1 to run the training-only tuning sweep")
 	}
-	chans := loadSMAP(t, false)
+	chans := loadSMAP(t, os.Getenv("ADF_SPARSE_SMAP_COMMANDS") == "1")
 	base := DefaultConfig()
-	// Each variant edits the previous round's best.
-	best := func(c *Config) {
-		c.Persist, c.Hold, c.Nu, c.Margin, c.MinMargin, c.Refit, c.Sparsity = 4, 16, 0.2, 2, 2, true, 2
-	}
+	// The sweep that set DefaultConfig, round by round; F1* as printed
+	// (recall, false runs on ~41k clean samples). Each round started from
+	// the previous round's best:
+	//
+	//	raw window score, first defaults (nu 0.05, margin 0.5 IQR): 0.222 (0.71, 39)
+	//	persist 4, hold 16:                                  0.299 (0.73, 26)
+	//	score as log ratio (non-saturating), same settings:  0.293 (0.82, 31)
+	//	+ margin 2 IQR, nu 0.2:                              0.401 (0.74, 16)
+	//	+ min margin 2:                                      0.494 (0.65, 8)
+	//	+ refit on the whole series:                         0.533 (0.63, 6)
+	//	+ sparsity 2:                                        0.606 (0.70, 5)
+	//
+	// Not taken: window 8 or 24/32, atoms 24/32/96, sparsity 1/3, nu 0.01/0.1/0.3,
+	// persist 2/8, hold 32, holdout 0.4, quantile 0.99, min margin 3/4, RBF
+	// width ×0.3 or ×3 the median heuristic (0.584, 0.556), centred windows
+	// (0.402), command flags as channels (0.120: the 24 sparse flags swamp
+	// the telemetry value). Differences of one or two false runs are noise.
 	variants := []struct {
 		name string
 		edit func(*Config)
 	}{
-		{"best", func(c *Config) {}},
-		{"best center", func(c *Config) { c.Center = true }},
-		{"best center s3", func(c *Config) { c.Center, c.Sparsity = true, 3 }},
-		{"best center w32", func(c *Config) { c.Center, c.Window = true, 32 }},
+		{"default", func(c *Config) {}},
+		{"persist=1,hold=1", func(c *Config) { c.Persist, c.Hold = 1, 1 }},
+		{"refit=false", func(c *Config) { c.Refit = false }},
+		{"center", func(c *Config) { c.Center = true }},
 	}
 	for _, v := range variants {
 		cfg := base
-		best(&cfg)
 		v.edit(&cfg)
 		s := validate(t, cfg, chans)
 		f1, rec, fp := s.objective()
 		t.Logf("%-22s F1* %.3f recall %.3f (spike %v shift %v noise %v) false runs %d (%.2f per 1k clean samples)",
 			v.name, f1, rec, s.byKind["spike"], s.byKind["shift"], s.byKind["noise"], s.falseRuns, fp)
 	}
-	fmt.Fprint(os.Stderr)
 }
