@@ -263,34 +263,39 @@ func (s *Service) Admit(samples []Sample) (accepted int, rejected []LineError, e
 	for _, st := range touched {
 		st.admitN = 0
 	}
-	// Group per device keeping order; most inputs hold one device.
-	for len(ok) > 0 {
-		d := ok[0].Device
-		st := s.states[d]
-		var mine, rest []Sample
+	// Hand each device its samples, in order; most inputs hold one device.
+	if len(touched) == 1 {
+		s.enqueue(touched[0], ok)
+	} else {
+		groups := make(map[*deviceState][]Sample, len(touched))
 		for _, x := range ok {
-			if x.Device == d {
-				mine = append(mine, x)
-			} else {
-				rest = append(rest, x)
-			}
+			st := s.states[x.Device]
+			groups[st] = append(groups[st], x)
 		}
-		st.mu.Lock()
-		st.queue = append(st.queue, mine...)
-		st.depth.Add(int64(len(mine)))
-		st.mu.Unlock()
-		select {
-		case st.notify <- struct{}{}:
-		default:
+		for _, st := range touched {
+			s.enqueue(st, groups[st])
 		}
-		accepted += len(mine)
-		ok = rest
 	}
+	accepted = len(ok)
 	s.m.accepted.Add(float64(accepted))
 	for _, r := range rejected {
 		s.m.rejected.WithLabelValues(string(r.Reason)).Inc()
 	}
 	return accepted, rejected, nil
+}
+
+func (s *Service) enqueue(st *deviceState, samples []Sample) {
+	if len(samples) == 0 {
+		return
+	}
+	st.mu.Lock()
+	st.queue = append(st.queue, samples...)
+	st.depth.Add(int64(len(samples)))
+	st.mu.Unlock()
+	select {
+	case st.notify <- struct{}{}:
+	default:
+	}
 }
 
 // AdmitWait is Admit for file and stdin ingest: while a queue is full it
