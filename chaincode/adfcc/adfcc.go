@@ -1,5 +1,5 @@
 // Package adfcc assembles ADF's Fabric chaincode (the identity,
-// attestation and CTI contracts) and serves it as chaincode-as-a-service.
+// attestation, CTI and telemetry contracts) and serves it as chaincode-as-a-service.
 package adfcc
 
 import (
@@ -22,14 +22,15 @@ import (
 	"github.com/adf-consortium/adf/chaincode/attestation"
 	"github.com/adf-consortium/adf/chaincode/cti"
 	"github.com/adf-consortium/adf/chaincode/identity"
+	"github.com/adf-consortium/adf/chaincode/telemetry"
 )
 
 // New returns the chaincode: every contract under its name
 // ("identity:RegisterKey", "attestation:AnchorRoot", "cti:MatchPackages",
-// …), wrapped so that a panic anywhere in a transaction becomes an error
+// "telemetry:SubmitReports", …), wrapped so that a panic anywhere in a transaction becomes an error
 // response instead of ending the server.
 func New() (shim.Chaincode, error) {
-	cc, err := contractapi.NewChaincode(identity.NewContract(), attestation.NewContract(), cti.NewContract())
+	cc, err := contractapi.NewChaincode(identity.NewContract(), attestation.NewContract(), cti.NewContract(), telemetry.NewContract())
 	if err != nil {
 		return nil, fmt.Errorf("build chaincode: %w", err)
 	}

@@ -2,7 +2,9 @@ package adfcc_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	chaincti "github.com/adf-consortium/adf/chaincode/cti"
 	"github.com/adf-consortium/adf/chaincode/identity"
 	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
+	chaintel "github.com/adf-consortium/adf/chaincode/telemetry"
 	"github.com/adf-consortium/adf/pkg/conformance"
 	"github.com/adf-consortium/adf/pkg/policy"
 )
@@ -21,6 +24,7 @@ var fuzzFunctions = []string{
 	"identity:RegisterPrincipal", "identity:RegisterKey", "identity:RevokeKey", "identity:ProposePolicy", "identity:Authorize",
 	"attestation:AnchorRoot", "attestation:AnchorAttestation", "attestation:Provenance", "attestation:BySubject",
 	"cti:PublishIndicators", "cti:RevokeIndicators", "cti:SubmitSightings", "cti:MatchPackages",
+	"telemetry:RegisterDevice", "telemetry:SubmitReports", "telemetry:AcknowledgeIncident", "telemetry:ResolveIncident",
 }
 
 // FuzzContracts sends arbitrary arguments to every input-parsing
@@ -29,7 +33,7 @@ var fuzzFunctions = []string{
 // policies, a key, a log and indicators. A failed transaction must write
 // nothing.
 func FuzzContracts(f *testing.F) {
-	cc, err := contractapi.NewChaincode(identity.NewContract(), attestation.NewContract(), chaincti.NewContract())
+	cc, err := contractapi.NewChaincode(identity.NewContract(), attestation.NewContract(), chaincti.NewContract(), chaintel.NewContract())
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -39,6 +43,9 @@ func FuzzContracts(f *testing.F) {
 		policy.Rule{ID: "ci-publish", Role: "ci", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
 		policy.Rule{ID: "ci-sight", Role: "ci", Action: policy.ActionSight, ScopePattern: "*"},
 		policy.Rule{ID: "ci-revoke", Role: "ci", Action: policy.ActionRevokeIndicator, ScopePattern: "*"},
+		policy.Rule{ID: "ci-device", Role: "ci", Action: policy.ActionRegisterDevice, ScopePattern: "*"},
+		policy.Rule{ID: "ci-report", Role: "ci", Action: policy.ActionReportAnomaly, ScopePattern: "*"},
+		policy.Rule{ID: "ci-incident", Role: "ci", Action: policy.ActionHandleIncident, ScopePattern: "*"},
 	)
 	ci := c.Principal("acme", "ci", "ci")
 	var key identity.Key
@@ -48,6 +55,11 @@ func FuzzContracts(f *testing.F) {
 	root := conformance.Roots()[1]
 	c.Must(ci, "attestation:AnchorRoot", root.LogID, "5", fmtHex(root.RootHash), "")
 	c.Must(ci, "cti:PublishIndicators", fabtest.JSON(f, conformance.Indicators()))
+	dev := `{"id":"acme/pump-1","class":"pump","artifact_digest":"sha256:` + strings.Repeat("11", 32) + `","firmware":"1.0","channels":["a","b"],"purls":["pkg:npm/evil-pkg@1.0.0"]}`
+	c.Must(ci, "telemetry:RegisterDevice", dev)
+	report := fmt.Sprintf(`[{"device_id":"acme/pump-1","window_start":%d,"window_end":%d,"channels":["a"],"score":9,"threshold":5,"method":"m","model_digest":"sha256:%s","evidence_digest":"sha256:%s"}]`,
+		c.Now.Unix()-60, c.Now.Unix(), strings.Repeat("ab", 32), strings.Repeat("cd", 32))
+	c.Must(ci, "telemetry:SubmitReports", report)
 	base := maps.Clone(c.W.State)
 	start := c.Now
 
@@ -59,6 +71,10 @@ func FuzzContracts(f *testing.F) {
 	f.Add(uint8(12), `["pkg:npm/evil-pkg@1.0.0","pkg:pypi/requests-lib@1.1"]`, "", "")
 	f.Add(uint8(1), `{"principal_id":"acme/ci","algorithm":"ed25519","public_key":"AA==","not_after":"2030-01-01T00:00:00Z"}`, "", "")
 	f.Add(uint8(3), `{"rule":{"id":"x","role":"r","action":"anchor","scope_pattern":"*"}}`, "", "")
+	f.Add(uint8(13), dev, "", "")
+	f.Add(uint8(14), report, "", "")
+	f.Add(uint8(15), "1", "acme/pump-1", "note")
+	f.Add(uint8(16), "1", "acme/pump-1", "")
 	f.Fuzz(func(t *testing.T, fn uint8, a, b, c3 string) {
 		c.W.State = maps.Clone(base)
 		c.Now = start

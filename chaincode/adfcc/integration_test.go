@@ -17,6 +17,7 @@ import (
 	"github.com/adf-consortium/adf/chaincode/identity"
 	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
 	"github.com/adf-consortium/adf/chaincode/internal/peertest"
+	chaintel "github.com/adf-consortium/adf/chaincode/telemetry"
 	"github.com/adf-consortium/adf/pkg/conformance"
 	"github.com/adf-consortium/adf/pkg/policy"
 )
@@ -163,6 +164,9 @@ func runConformance(t *testing.T, e *endorsers) {
 		{ID: "ci-direct", Role: "ci", Action: policy.ActionAnchorDirect, ScopePattern: "github.com/acme/*"},
 		{ID: "analyst-publish", Role: "analyst", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
 		{ID: "analyst-sight", Role: "analyst", Action: policy.ActionSight, ScopePattern: "*"},
+		{ID: "ci-device", Role: "ci", Action: policy.ActionRegisterDevice, ScopePattern: "acme/*"},
+		{ID: "ci-report", Role: "ci", Action: policy.ActionReportAnomaly, ScopePattern: "*"},
+		{ID: "ci-incident", Role: "ci", Action: policy.ActionHandleIncident, ScopePattern: "acme/*"},
 	} {
 		ch := fabtest.JSON(t, identity.PolicyChange{Rule: r})
 		e.must(admin1, "identity:ProposePolicy", ch)
@@ -231,6 +235,27 @@ func runConformance(t *testing.T, e *endorsers) {
 	gate(conformance.GateBefore)
 	e.must(ci, "cti:SubmitSightings", fabtest.JSON(t, []chaincti.SightingInput{{IndicatorID: conformance.SightedFalse(), Verdict: chaincti.FalsePositive}}))
 	gate(conformance.GateAfter)
+
+	// Telemetry over the other registries' state: a device running the
+	// anchored build with a dependency the gate blocks is confirmed by its
+	// first report (CTI signal), and safe mode is recommended for a PLC.
+	built := "sha256:" + hex.EncodeToString(conformance.Digest("app-1.0.tar.gz"))
+	e.must(ci, "telemetry:RegisterDevice", fabtest.JSON(t, chaintel.DeviceInput{ID: "acme/plc-1", Class: "plc", ArtifactDigest: built,
+		Firmware: "4.2", Channels: []string{"pressure", "valve"}, Purls: []string{"pkg:npm/evil-pkg@1.0.0"}}))
+	rep := chaintel.ReportInput{DeviceID: "acme/plc-1", WindowStart: e.now.Unix() - 30, WindowEnd: e.now.Unix(), Channels: []string{"valve"},
+		Score: 900, Threshold: 500, Method: "sparse-ksvd", ModelDigest: "sha256:" + strings.Repeat("ab", 32), EvidenceDigest: "sha256:" + strings.Repeat("cd", 32)}
+	var reps struct {
+		Results []chaintel.ReportResult `json:"results"`
+	}
+	r := e.call(ci, "telemetry:SubmitReports", fabtest.JSON(t, []chaintel.ReportInput{rep}))
+	if !r.OK() || r.Event == nil || r.Event.EventName != "adf.telemetry.MitigationRecommended" || !strings.Contains(string(r.Event.Payload), `"safe-mode"`) {
+		t.Fatalf("report: %s %+v", r.Message(), r.Event)
+	}
+	mustJSON(t, string(r.Response.Payload), &reps)
+	if reps.Results[0].Level != "confirmed" {
+		t.Fatalf("report: %+v", reps)
+	}
+	e.must(ci, "telemetry:ResolveIncident", fmt.Sprint(reps.Results[0].IncidentID), "acme/plc-1", "firmware rolled back")
 }
 
 func mustJSON(t *testing.T, s string, v any) {

@@ -73,6 +73,14 @@ func (c *Contract) GetAttestation(ctx contractapi.TransactionContextInterface, e
 	return wire.JSON(a)
 }
 
+// HasSubject reports whether some anchored attestation has the subject
+// digest (lowercase hex): the telemetry contract's "missing provenance"
+// signal.
+func HasSubject(tx *ledger.Tx, digestHex string) (bool, error) {
+	es, _, err := tx.Keys(1, keySubject, strings.ToLower(digestHex))
+	return len(es) > 0, err
+}
+
 // MaxSubjectResults bounds BySubject's answer.
 const MaxSubjectResults = 256
 

@@ -487,16 +487,19 @@ func (c *Contract) MatchPackages(ctx contractapi.TransactionContextInterface, pu
 	if len(list) > c.Params.MaxQueryItems {
 		return "", fmt.Errorf("%d purls, at most %d per query: %w", len(list), c.Params.MaxQueryItems, ErrBatchTooLarge)
 	}
-	ans, err := c.decide(tx, list)
+	ans, err := Decide(tx, c.Params, list)
 	if err != nil {
 		return "", err
 	}
 	return wire.JSON(ans)
 }
 
-func (c *Contract) decide(tx *ledger.Tx, purls []string) (GateAnswer, error) {
+// Decide is the gate decision on purls at the transaction time: what
+// MatchPackages answers, and what the telemetry contract asks about a
+// device's dependencies.
+func Decide(tx *ledger.Tx, p Params, purls []string) (GateAnswer, error) {
 	reps := map[string]cti.Reputation{}
-	ev := cti.Evaluator{Now: tx.Now().Unix(), Params: c.Params.Score, Policy: c.Params.Policy, Reputation: func(org string) (cti.Reputation, error) {
+	ev := cti.Evaluator{Now: tx.Now().Unix(), Params: p.Score, Policy: p.Policy, Reputation: func(org string) (cti.Reputation, error) {
 		if r, ok := reps[org]; ok {
 			return r, nil
 		}
