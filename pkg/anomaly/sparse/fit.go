@@ -56,6 +56,9 @@ func (m method) Fit(train [][]float64) (anomaly.Model, error) {
 func fitCore(rows [][]float64, cfg Config) (*model, error) {
 	channels := len(rows[0])
 	p := params{Config: cfg, Scaling: fitScaling(rows)}
+	if err := p.Scaling.validate(channels); err != nil {
+		return nil, fmt.Errorf("%w (training values too large to standardise)", err)
+	}
 	// Training where nothing moves (several SMAP channels) is kept: every
 	// window is then the zero vector, the boundary encloses just that point
 	// and any later movement scores as far outside it.

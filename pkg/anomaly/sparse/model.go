@@ -116,7 +116,13 @@ func (s *scorer) Push(x []float64) (float64, bool) {
 func (m *model) scoreWindow(o *omp, win, feat, kern []float64) float64 {
 	c := o.encode(win)
 	m.p.Features.apply(feat, c, m.dict.dim)
-	return m.p.Boundary.score(feat, kern)
+	s := m.p.Boundary.score(feat, kern)
+	if math.IsNaN(s) {
+		// Only overflow gets here (finite samples so large that sums of
+		// squares become infinite): as far from normal as a window gets.
+		return math.MaxFloat64
+	}
+	return s
 }
 
 // windowExtreme is the minimum (or maximum) of the last n values pushed, or

@@ -2,6 +2,7 @@ package sparse
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
@@ -253,6 +254,30 @@ func TestPersistAndHoldFilters(t *testing.T) {
 	}
 	if b[last+5] <= thr {
 		t.Errorf("hold: five samples after the last raw alarm (%d) the score %v is below the threshold %v", last, b[last+5], thr)
+	}
+}
+
+func TestHugeValues(t *testing.T) {
+	huge := coupledSeries(500, 1)
+	for _, r := range huge {
+		r[0] *= 1e308
+	}
+	if _, err := New(DefaultConfig()).Fit(huge); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("training values near overflow: error %v", err)
+	}
+	m := fitSmall(t, 1)
+	s := m.NewScorer()
+	var v float64
+	var ok bool
+	for i := 0; i < 40; i++ {
+		x := []float64{0, 0, 0}
+		if i == 30 {
+			x[1] = 1e300
+		}
+		v, ok = s.Push(x)
+	}
+	if !ok || math.IsNaN(v) || v <= m.Threshold() {
+		t.Errorf("a sample of 1e300 scored %v (ok %v), threshold %v", v, ok, m.Threshold())
 	}
 }
 
