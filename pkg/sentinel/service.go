@@ -435,7 +435,6 @@ func (s *Service) deviceLoop(ctx context.Context, st *deviceState) {
 
 // drain scores the device's queue until it is empty.
 func (s *Service) drain(ctx context.Context, st *deviceState) {
-	attr, _ := st.scorer.(ChannelAttributor)
 	var spare []Sample
 	for {
 		st.mu.Lock()
@@ -448,13 +447,13 @@ func (s *Service) drain(ctx context.Context, st *deviceState) {
 		for i := range batch {
 			x := batch[i]
 			t0 := time.Now()
-			score, ok := st.scorer.Push(x.Values)
+			score, ok := s.push(st, x)
 			s.m.scoreSeconds.Observe(time.Since(t0).Seconds())
 			var implicated []int
 			anomalous := ok && score > st.win.threshold
 			if anomalous {
 				s.m.anomalous.Inc()
-				if attr != nil {
+				if attr, ok := st.scorer.(ChannelAttributor); ok {
 					implicated = attr.LastChannels()
 				}
 			}
@@ -467,6 +466,22 @@ func (s *Service) drain(ctx context.Context, st *deviceState) {
 		clear(batch) // let the samples' values go
 		spare = batch
 	}
+}
+
+// push scores one sample. A scorer that panics (a detector bug: inputs
+// are validated finite and of the model's width) is replaced by a fresh
+// one and the sample counts as unscored, so one device's model cannot take
+// the other devices down; the panic is logged and counted.
+func (s *Service) push(st *deviceState, x Sample) (score float64, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.m.scorerPanics.Inc()
+			s.cfg.Logger.Error("scorer panicked; restarting it", "device", st.dev.ID, "method", st.dev.Model.Method(), "panic", fmt.Sprint(r))
+			st.scorer = st.dev.Model.NewScorer()
+			score, ok = 0, false
+		}
+	}()
+	return st.scorer.Push(x.Values)
 }
 
 // emit stores a closed window's report and evidence, then queues the
@@ -576,6 +591,7 @@ type metrics struct {
 	duplicates      prometheus.Counter
 	refused         prometheus.Counter
 	submitFailures  prometheus.Counter
+	scorerPanics    prometheus.Counter
 	scoreSeconds    prometheus.Histogram
 	submitSeconds   prometheus.Histogram
 	detectToInclude prometheus.Histogram
@@ -599,6 +615,7 @@ func (s *Service) initMetrics() {
 	m.duplicates = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_reports_duplicate_total", Help: "Submitted reports the chain already had (a resubmission after a restart or a lost answer)."})
 	m.refused = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_reports_failed_total", Help: "Reports the chain refused for good (kept in the store as refused)."})
 	m.submitFailures = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_submit_failures_total", Help: "Failed submission attempts (retried)."})
+	m.scorerPanics = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_scorer_panics_total", Help: "Scorers that panicked and were restarted (a detector bug)."})
 	m.scoreSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "adf_sentinel_score_seconds", Help: "Time to score one sample.",
 		Buckets: prometheus.ExponentialBuckets(1e-7, 4, 10)})
 	m.submitSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "adf_sentinel_submit_seconds", Help: "Time of one successful report transaction, broadcast to inclusion.",
@@ -606,7 +623,7 @@ func (s *Service) initMetrics() {
 	m.detectToInclude = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "adf_sentinel_report_lag_seconds", Help: "Per report: time from the window's close to its inclusion on chain.",
 		Buckets: []float64{0.5, 1, 2, 3, 5, 10, 30, 60, 300}})
 	m.reg.MustRegister(m.accepted, m.rejected, m.throttled, m.scored, m.anomalous, m.reports, m.submitted, m.duplicates, m.refused,
-		m.submitFailures, m.scoreSeconds, m.submitSeconds, m.detectToInclude,
+		m.submitFailures, m.scorerPanics, m.scoreSeconds, m.submitSeconds, m.detectToInclude,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "adf_sentinel_queue_depth", Help: "Admitted samples not yet scored, all devices."},
 			func() float64 { return float64(s.QueueDepth()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "adf_sentinel_queue_capacity", Help: "Samples each device's queue holds at most."},

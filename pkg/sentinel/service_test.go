@@ -495,3 +495,22 @@ func TestServiceAdmitWaitBlocksInsteadOfDropping(t *testing.T) {
 	}
 	_ = bytes.MinRead
 }
+
+func TestServiceSurvivesAPanickingScorer(t *testing.T) {
+	dev := testDevice(t, "acme/pump-1")
+	sink := &fakeSink{}
+	h := startService(t, t.TempDir(), testDevices(t, dev), sink, fastConfig())
+	rows := normal(20)
+	rows[3] = [3]float64{13, 0, 0} // the scorer panics
+	rows[10] = [3]float64{0, 0, 8} // and, restarted, still finds this
+	if code, _, res := h.post("", "", lines(dev.ID, 0, rows...)); code != 200 {
+		t.Fatalf("%d %v", code, res)
+	}
+	waitUntil(t, "the report", func() bool { return len(sink.sent()) == 1 })
+	if got := counterValue(t, h, "adf_sentinel_scorer_panics_total"); got != "1" {
+		t.Fatalf("panics %s", got)
+	}
+	if got := counterValue(t, h, "adf_sentinel_samples_scored_total"); got != "20" {
+		t.Fatalf("scored %s", got)
+	}
+}

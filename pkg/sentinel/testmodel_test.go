@@ -11,7 +11,8 @@ import (
 
 // absMax is a test-only model: the score of a sample is the largest
 // absolute channel value; the first Warmup samples of a stream are not
-// scored. Its scorer names the channels above the threshold.
+// scored. Its scorer names the channels above the threshold, and panics on
+// a first channel of 13 (a stand-in for a detector bug).
 type absMax struct {
 	N      int     `json:"n"`
 	T      float64 `json:"t"`
@@ -51,6 +52,9 @@ type absMaxScorer struct {
 func (s *absMaxScorer) Push(x []float64) (float64, bool) {
 	if s.m.gate != nil {
 		<-s.m.gate
+	}
+	if x[0] == 13 {
+		panic("test-absmax: unlucky value")
 	}
 	s.seen++
 	if s.seen <= s.m.Warmup {
