@@ -2,15 +2,14 @@ package attestation
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
 	"github.com/adf-consortium/adf/chaincode/internal/ledger"
 	"github.com/adf-consortium/adf/chaincode/internal/wire"
+	"github.com/adf-consortium/adf/pkg/anchor"
 )
 
 // parseDigest reads a hex SHA-256 digest with an optional "sha256:" prefix.
@@ -126,16 +125,17 @@ func attestationsOf(tx *ledger.Tx, d string, limit int) ([]Attestation, bool, er
 
 // Step is one attestation of a provenance walk.
 type Step struct {
-	Depth       int         `json:"depth"`
-	Attestation Attestation `json:"attestation"`
+	Depth           uint32      `json:"depth"`
+	Attestation     Attestation `json:"attestation"`
+	LinkedMaterials []string    `json:"linked_materials,omitempty"`
 }
 
-// Provenance walks back from subject as x/attestation's query does: the
-// attestations with that subject (depth 0), then through each one's
-// provenance links to the earlier attestations whose subject is the linked
-// material, up to max_provenance_depth levels and max_provenance_fan_out
-// attestations per digest (the most recent ones). Only earlier attestations
-// are followed, so the walk ends; steps come oldest first.
+// Provenance walks back from subject with pkg/anchor's walk, as
+// x/attestation's query does: the attestations with that subject (depth
+// 0), then through each one's provenance links to the earlier attestations
+// whose subject is the linked material, up to max_provenance_depth levels
+// and max_provenance_fan_out attestations per digest; steps come oldest
+// first.
 func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, subject string) (string, error) {
 	tx, err := ledger.New(ctx.GetStub())
 	if err != nil {
@@ -145,60 +145,45 @@ func (c *Contract) Provenance(ctx contractapi.TransactionContextInterface, subje
 	if err != nil {
 		return "", err
 	}
-	truncated := false
-	// of returns up to fan-out attestations with subject digest anchored
-	// before seq (0: any), most recent first.
-	of := func(digest string, before uint64) ([]Attestation, error) {
-		all, more, err := attestationsOf(tx, digest, MaxSubjectResults)
-		if err != nil {
-			return nil, err
-		}
-		truncated = truncated || more
-		var out []Attestation
-		for i := len(all) - 1; i >= 0; i-- {
-			if before != 0 && all[i].Sequence >= before {
-				continue
-			}
-			if len(out) == c.Params.MaxProvenanceFanOut {
-				truncated = true
-				break
-			}
-			out = append(out, all[i])
-		}
-		return out, nil
-	}
-	visited := map[string]bool{}
-	var steps []Step
-	level, err := of(d, 0)
+	raw, _ := hex.DecodeString(d)
+	walked, truncated, err := anchor.Provenance[Attestation](source{tx}, raw, uint32(c.Params.MaxProvenanceDepth), c.Params.MaxProvenanceFanOut)
 	if err != nil {
 		return "", err
 	}
-	for depth := 0; len(level) > 0; depth++ {
-		if depth == c.Params.MaxProvenanceDepth {
-			truncated = true
-			break
-		}
-		var next []Attestation
-		for _, a := range level {
-			if visited[a.EnvelopeDigest] {
-				continue
-			}
-			visited[a.EnvelopeDigest] = true
-			steps = append(steps, Step{Depth: depth, Attestation: a})
-			for _, m := range a.LinkedMaterials {
-				prev, err := of(m, a.Sequence)
-				if err != nil {
-					return "", err
-				}
-				next = append(next, prev...)
-			}
-		}
-		level = next
-	}
-	if len(steps) == 0 {
+	if len(walked) == 0 {
 		return "", fmt.Errorf("no attestation has subject %s", d)
 	}
-	sort.SliceStable(steps, func(i, j int) bool { return steps[i].Attestation.Sequence < steps[j].Attestation.Sequence })
-	b, err := json.Marshal(map[string]any{"steps": steps, "truncated": truncated})
-	return string(b), err
+	steps := make([]Step, len(walked))
+	for i, w := range walked {
+		steps[i] = Step{Depth: w.Depth, Attestation: w.Value}
+		for _, m := range w.LinkedMaterials {
+			steps[i].LinkedMaterials = append(steps[i].LinkedMaterials, hex.EncodeToString(m))
+		}
+	}
+	return wire.JSON(map[string]any{"steps": steps, "truncated": truncated})
+}
+
+// source is the chaincode's subject index and links for the walk.
+type source struct{ tx *ledger.Tx }
+
+func (s source) WithSubject(d []byte, limit int) ([]anchor.Node[Attestation], bool, error) {
+	as, more, err := attestationsOf(s.tx, hex.EncodeToString(d), limit)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]anchor.Node[Attestation], len(as))
+	for i, a := range as {
+		digest, _ := hex.DecodeString(a.EnvelopeDigest)
+		var mats [][]byte
+		for _, m := range a.MaterialDigests {
+			b, _ := hex.DecodeString(m)
+			mats = append(mats, b)
+		}
+		out[i] = anchor.Node[Attestation]{Digest: digest, Sequence: a.Sequence, Materials: mats, Value: a}
+	}
+	return out, more, nil
+}
+
+func (s source) Linked(material, digest []byte) (bool, error) {
+	return s.tx.Has(keyLink, hex.EncodeToString(material), hex.EncodeToString(digest))
 }

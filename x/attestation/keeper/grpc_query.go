@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"sort"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/types/query"
 
+	"github.com/adf-consortium/adf/pkg/anchor"
 	"github.com/adf-consortium/adf/x/attestation/types"
 
 	"github.com/adf-consortium/adf/x/internal/grpcerr"
@@ -180,126 +180,70 @@ func (q queryServer) Provenance(ctx context.Context, req *types.QueryProvenanceR
 	return &types.QueryProvenanceResponse{Steps: steps, Truncated: truncated}, nil
 }
 
-// Bounds of the Provenance walk that are not params.
+// Bounds of the Provenance walk that are not params (pkg/anchor's).
 const (
 	// MaxProvenanceScan bounds the subject-index entries read per digest.
-	MaxProvenanceScan = 256
+	MaxProvenanceScan = anchor.MaxProvenanceScan
 	// MaxProvenanceSteps bounds the steps returned.
-	MaxProvenanceSteps = 1024
+	MaxProvenanceSteps = anchor.MaxProvenanceSteps
 )
 
-// Provenance walks back from subject: the attestations with that subject
-// (depth 0), then, for each attestation, through its provenance links to
-// the earlier attestations whose subject is the linked material (depth
-// d+1), up to max_provenance_depth levels, following at most
-// max_provenance_fan_out attestations per digest (the most recently
-// anchored ones). Only attestations anchored before the one being walked
-// from are followed, so the walk always ends. The steps are returned in
-// anchoring order (oldest first), e.g. commit → build → image → test →
-// deploy; truncated tells whether a bound cut the walk short.
+// Provenance walks back from subject with pkg/anchor's walk (which the
+// Fabric chaincode runs too): the attestations with that subject (depth 0),
+// then through their provenance links to the earlier attestations whose
+// subject is the linked material, up to max_provenance_depth levels and
+// max_provenance_fan_out attestations per digest, oldest first; truncated
+// tells whether a bound cut the walk short.
 func (k Keeper) Provenance(ctx context.Context, subject []byte) ([]types.ProvenanceStep, bool, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, false, err
 	}
-	fanOut := int(params.MaxProvenanceFanOut)
-	truncated := false
-
-	// attestationsOf returns up to fanOut attestations with subject d
-	// anchored before seq (0 = any), most recent first.
-	attestationsOf := func(d []byte, before uint64) ([]types.Attestation, error) {
-		it, err := k.SubjectIndex.Iterate(ctx, collections.NewPrefixedPairRange[[]byte, []byte](d))
-		if err != nil {
-			return nil, err
-		}
-		defer it.Close()
-		var found []types.Attestation
-		for scanned := 0; it.Valid(); it.Next() {
-			if scanned == MaxProvenanceScan {
-				truncated = true
-				break
-			}
-			scanned++
-			key, err := it.Key()
-			if err != nil {
-				return nil, err
-			}
-			a, err := k.Attestations.Get(ctx, key.K2())
-			if err != nil {
-				return nil, err
-			}
-			if before == 0 || a.Sequence < before {
-				found = append(found, a)
-			}
-		}
-		sort.Slice(found, func(i, j int) bool { return found[i].Sequence > found[j].Sequence })
-		if len(found) > fanOut {
-			found, truncated = found[:fanOut], true
-		}
-		return found, nil
-	}
-
-	type node struct {
-		a     types.Attestation
-		depth uint32
-	}
-	start, err := attestationsOf(subject, 0)
+	walked, truncated, err := anchor.Provenance[types.Attestation](provenanceSource{ctx: ctx, k: k}, subject,
+		params.MaxProvenanceDepth, int(params.MaxProvenanceFanOut))
 	if err != nil {
 		return nil, false, err
 	}
-	visited := make(map[string]int, len(start)) // digest → index in steps
-	var steps []types.ProvenanceStep
-	var queue []node
-	add := func(a types.Attestation, depth uint32) bool {
-		if _, seen := visited[string(a.EnvelopeDigest)]; seen {
-			return true
-		}
-		if len(steps) == MaxProvenanceSteps {
-			truncated = true
-			return false
-		}
-		visited[string(a.EnvelopeDigest)] = len(steps)
-		steps = append(steps, stepOf(a, depth))
-		queue = append(queue, node{a, depth})
-		return true
+	steps := make([]types.ProvenanceStep, len(walked))
+	for i, w := range walked {
+		steps[i] = stepOf(w.Value, w.Depth)
+		steps[i].LinkedMaterials = w.LinkedMaterials
 	}
-	for _, a := range start {
-		if !add(a, 0) {
-			break
-		}
-	}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, m := range n.a.MaterialDigests {
-			linked, err := k.ProvenanceLinks.Has(ctx, collections.Join(m, n.a.EnvelopeDigest))
-			if err != nil {
-				return nil, false, err
-			}
-			if !linked {
-				continue
-			}
-			i := visited[string(n.a.EnvelopeDigest)]
-			if !containsDigest(steps[i].LinkedMaterials, m) {
-				steps[i].LinkedMaterials = append(steps[i].LinkedMaterials, m)
-			}
-			if n.depth+1 >= params.MaxProvenanceDepth {
-				truncated = true
-				continue
-			}
-			prev, err := attestationsOf(m, n.a.Sequence)
-			if err != nil {
-				return nil, false, err
-			}
-			for _, p := range prev {
-				if !add(p, n.depth+1) {
-					break
-				}
-			}
-		}
-	}
-	sort.Slice(steps, func(i, j int) bool { return steps[i].Sequence < steps[j].Sequence })
 	return steps, truncated, nil
+}
+
+// provenanceSource is the keeper's subject index and links for the walk.
+type provenanceSource struct {
+	ctx context.Context
+	k   Keeper
+}
+
+func (s provenanceSource) WithSubject(d []byte, limit int) ([]anchor.Node[types.Attestation], bool, error) {
+	it, err := s.k.SubjectIndex.Iterate(s.ctx, collections.NewPrefixedPairRange[[]byte, []byte](d))
+	if err != nil {
+		return nil, false, err
+	}
+	defer it.Close()
+	var out []anchor.Node[types.Attestation]
+	for ; it.Valid(); it.Next() {
+		if len(out) == limit {
+			return out, true, nil
+		}
+		key, err := it.Key()
+		if err != nil {
+			return nil, false, err
+		}
+		a, err := s.k.Attestations.Get(s.ctx, key.K2())
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, anchor.Node[types.Attestation]{Digest: a.EnvelopeDigest, Sequence: a.Sequence, Materials: a.MaterialDigests, Value: a})
+	}
+	return out, false, nil
+}
+
+func (s provenanceSource) Linked(material, digest []byte) (bool, error) {
+	return s.k.ProvenanceLinks.Has(s.ctx, collections.Join(material, digest))
 }
 
 func stepOf(a types.Attestation, depth uint32) types.ProvenanceStep {
@@ -316,13 +260,4 @@ func stepOf(a types.Attestation, depth uint32) types.ProvenanceStep {
 		SubjectDigests: a.SubjectDigests,
 		Depth:          depth,
 	}
-}
-
-func containsDigest(list [][]byte, d []byte) bool {
-	for _, x := range list {
-		if string(x) == string(d) {
-			return true
-		}
-	}
-	return false
 }
