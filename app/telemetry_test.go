@@ -89,6 +89,7 @@ func TestTelemetryThroughTheAnteChain(t *testing.T) {
 
 	// The artifact was never anchored: the first report confirms at once.
 	res := c.mustDeliver(det1, report(det1Addr, "flow"))
+	t.Logf("first report on a device with 2 dependencies (signals evaluated): gas used %d", res.GasUsed)
 	require.True(t, hasEvent(res.Events, "adf.telemetry.v1.EventMitigationRecommended"), "events: %v", res.Events)
 	ctx := c.app.NewContext(true)
 	st, err := c.app.TelemetryKeeper.States.Get(ctx, "acme/pump-1")
@@ -99,7 +100,8 @@ func TestTelemetryThroughTheAnteChain(t *testing.T) {
 	require.Equal(t, []string{"no-attestation"}, inc.Reasons)
 	require.False(t, inc.Attested)
 	require.Empty(t, inc.CtiMatches, "x/cti has no indicators: no CTI signal")
-	c.mustDeliver(det2, report(det2Addr, "temp"))
+	res = c.mustDeliver(det2, report(det2Addr, "temp"))
+	t.Logf("report on a confirmed device (no signals): gas used %d", res.GasUsed)
 
 	// Only acme's operators handle acme's incidents.
 	c.mustRefuse(det1, fmt.Sprintf("%s may not handle-incident on \"acme/pump-1\"", det1Addr),

@@ -110,9 +110,6 @@ matched against x/cti when a report arrives. The signer needs register-device on
 			}
 			msg := &telemetrytypes.MsgRegisterDevice{Signer: signer.Address().String(), Id: dev.ID, Class: dev.Class,
 				ArtifactDigest: dev.ArtifactDigest, Firmware: dev.Firmware, Channels: dev.Channels, Purls: dev.Purls}
-			if !cmd.Flags().Changed("gas") {
-				sf.gas = chain.DefaultGas + 500*uint64(len(dev.Purls))
-			}
 			return sendAndReport(cmd, &nf, &sf, enc, signer, desc, fmt.Sprintf("device %s (%d dependencies)", dev.ID, len(dev.Purls)), msg)
 		},
 	}
@@ -173,7 +170,11 @@ report-anomaly.`,
 			}
 			msg := &telemetrytypes.MsgSubmitReports{Signer: signer.Address().String(), Reports: []telemetrytypes.ReportInput{in}}
 			if !cmd.Flags().Changed("gas") {
-				sf.gas = 2 * chain.DefaultGas
+				// The first reports on a device match its dependencies
+				// against x/cti: gas grows with their number.
+				if err := cmd.Flags().Set("gas", strconv.FormatUint(reportGas(cmd, &nf, device), 10)); err != nil {
+					return err
+				}
 			}
 			return sendAndReport(cmd, &nf, &sf, enc, signer, desc, "anomaly report on "+device, msg)
 		},
@@ -269,4 +270,25 @@ The signer needs handle-incident on the device id; without --device the incident
 	sf.register(cmd, "key", "sign with this key of the adf key store")
 	keysDirFlag(cmd, &keysDir)
 	return cmd
+}
+
+// reportGas bounds the gas of one report on a device: a base for
+// validation, escalation and writes, plus, per dependency, the chain's
+// gas_per_purl and the store reads of a match. Without an answer from the
+// node it assumes the largest device the default params allow.
+func reportGas(cmd *cobra.Command, nf *netFlags, device string) uint64 {
+	const base, readsPerPurl = 400_000, 5_000
+	perPurl := uint64(telemetrytypes.DefaultGasPerPurl)
+	purls := uint64(telemetry.DefaultMaxDependencies)
+	ctx := cmdContext(cmd)
+	var p telemetrytypes.QueryParamsResponse
+	if err := queryProto(ctx, nf.client(), "/adf.telemetry.v1.Query/Params", &telemetrytypes.QueryParamsRequest{}, &p); err == nil {
+		perPurl = p.Params.GasPerPurl
+		purls = uint64(p.Params.MaxDependencies)
+	}
+	var d telemetrytypes.QueryDeviceResponse
+	if err := queryProto(ctx, nf.client(), "/adf.telemetry.v1.Query/Device", &telemetrytypes.QueryDeviceRequest{Id: device}, &d); err == nil {
+		purls = uint64(len(d.Device.Purls))
+	}
+	return base + purls*(perPurl+readsPerPurl)
 }

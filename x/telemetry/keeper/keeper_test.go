@@ -554,3 +554,33 @@ func TestLateReportDoesNotConfirmExpiredAlert(t *testing.T) {
 	}))
 	require.Equal(t, 1, n)
 }
+
+// BenchmarkSubmitReports64 is a full batch of 64 reports on 64 alerting
+// devices with 100 dependencies each (fake x/cti): validation, signals,
+// escalation and the writes, on an in-memory IAVL store.
+func BenchmarkSubmitReports64(b *testing.B) {
+	f := newFixture(b)
+	ops := f.addPrincipal("acme", "ops", kindOperator, actRegister)
+	det := f.addPrincipal("globex", "det", kindDetector, actReport)
+	art := digest("fw")
+	f.anchor(art)
+	var purls []string
+	for i := range 100 {
+		purls = append(purls, "pkg:npm/dep-"+string(rune('a'+i%26))+string(rune('a'+i/26))+"@1.0.0")
+	}
+	for i := range 64 {
+		f.register(ops, "acme/d"+string(rune('A'+i%26))+string(rune('A'+i/26)), "pump", art, []string{"x"}, purls...)
+	}
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		f.nextBlock(time.Duration(types.DefaultParams().AlertExpiry+1) * time.Second)
+		ins := make([]types.ReportInput, 64)
+		for i := range ins {
+			ins[i] = f.input("acme/d"+string(rune('A'+i%26))+string(rune('A'+i/26)), "x")
+		}
+		res := f.submit(det, ins...)
+		if res.Results[63].Level != types.LEVEL_ALERT {
+			b.Fatal(res.Results[63])
+		}
+	}
+}
