@@ -159,23 +159,49 @@ func runConformance(t *testing.T, e *endorsers) {
 	admin1, admin2 := org1.Admin("admin1"), org2.Admin("admin2")
 	e.must(admin1, "identity:RegisterOrg", "acme")
 	e.must(admin2, "identity:RegisterOrg", conformance.Publisher)
-	for _, r := range []identity.Rule{
-		{ID: "ci-anchor", Role: "ci", Action: policy.ActionAnchor, ScopePattern: "acme/*"},
-		{ID: "ci-direct", Role: "ci", Action: policy.ActionAnchorDirect, ScopePattern: "github.com/acme/*"},
+	rules := []identity.Rule{}
+	for _, r := range conformance.Policies() {
+		rules = append(rules, identity.Rule{ID: r.ID, Role: r.Role, Action: r.Action, ScopePattern: r.ScopePattern, ApprovalsRequired: r.ApprovalsRequired})
+	}
+	for _, r := range append(rules, []identity.Rule{
 		{ID: "analyst-publish", Role: "analyst", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
 		{ID: "analyst-sight", Role: "analyst", Action: policy.ActionSight, ScopePattern: "*"},
 		{ID: "ci-device", Role: "ci", Action: policy.ActionRegisterDevice, ScopePattern: "acme/*"},
 		{ID: "ci-report", Role: "ci", Action: policy.ActionReportAnomaly, ScopePattern: "*"},
 		{ID: "ci-incident", Role: "ci", Action: policy.ActionHandleIncident, ScopePattern: "acme/*"},
-	} {
+	}...) {
 		ch := fabtest.JSON(t, identity.PolicyChange{Rule: r})
 		e.must(admin1, "identity:ProposePolicy", ch)
 		e.must(admin2, "identity:ProposePolicy", ch)
 	}
-	e.must(admin1, "identity:RegisterPrincipal", "acme/ci", `["analyst","ci"]`)
+	e.must(admin1, "identity:RegisterPrincipal", "acme/ci", `["analyst","ci","release"]`)
+	e.must(admin1, "identity:RegisterPrincipal", "acme/runner", `["ci"]`)
 	e.must(admin2, "identity:RegisterPrincipal", conformance.Publisher+"/feeds", `["analyst"]`)
 	ci := org1.Member("ci@acme", "ci", nil)
 	feeds := org2.Member("feeds@osv", "feeds", nil)
+
+	// Identity: key windows and authorisation decisions.
+	for i, kc := range conformance.KeyWindows() {
+		now := e.now.Add(time.Second)
+		req := identity.KeyRequest{PrincipalID: "acme/runner", Algorithm: "ed25519", PublicKey: conformance.Key(fmt.Sprintf("window-%d", i)).Public().Bytes(),
+			NotBefore: now.Add(kc.NotBefore), NotAfter: now.Add(kc.NotAfter)}
+		if kc.ZeroStart {
+			req.NotBefore = time.Time{}
+		}
+		if kc.Want != "" {
+			e.fail(kc.Want, admin1, "identity:RegisterKey", fabtest.JSON(t, req))
+		} else {
+			e.must(admin1, "identity:RegisterKey", fabtest.JSON(t, req))
+		}
+	}
+	runner := org1.Member("runner@acme", "runner", nil)
+	for _, ac := range conformance.AuthCases {
+		var d identity.Decision
+		mustJSON(t, e.must(runner, "identity:Authorize", ac.Action, ac.Scope), &d)
+		if d.Allowed != ac.Allowed || (ac.Allowed && d.PolicyID != ac.Rule) {
+			t.Errorf("%s on %s: %+v", ac.Action, ac.Scope, d)
+		}
+	}
 
 	var key identity.Key
 	mustJSON(t, e.must(ci, "identity:RegisterKey", fabtest.JSON(t, identity.KeyRequest{

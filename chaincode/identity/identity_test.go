@@ -3,6 +3,7 @@ package identity_test
 import (
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/adf-consortium/adf/chaincode/identity"
 	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
+	"github.com/adf-consortium/adf/pkg/conformance"
 	"github.com/adf-consortium/adf/pkg/policy"
 )
 
@@ -153,5 +155,35 @@ func TestBadCreator(t *testing.T) {
 	r := w.Invoke(cc, fabtest.NewMSP("Org1MSP").Admin("a").Serialized(), time.Time{}, "identity:RegisterOrg", "acme")
 	if r.OK() {
 		t.Fatal("a proposal without a timestamp succeeded")
+	}
+}
+
+// TestConformance runs pkg/conformance's key-window and authorisation
+// tables, which x/identity's keeper test runs too.
+func TestConformance(t *testing.T) {
+	c := newConsortium(t, conformance.Policies()...)
+	ci := c.Principal("acme", "ci", "ci")
+	for i, kc := range conformance.KeyWindows() {
+		pub := conformance.Key(fmt.Sprintf("window-%d", i)).Public().Bytes()
+		now := c.Now.Add(time.Second) // the time of the next call
+		req := identity.KeyRequest{PrincipalID: "acme/ci", Algorithm: "ed25519", PublicKey: pub, NotBefore: now.Add(kc.NotBefore), NotAfter: now.Add(kc.NotAfter)}
+		if kc.ZeroStart {
+			req.NotBefore = time.Time{}
+		}
+		if kc.Want != "" {
+			c.Fail(kc.Want, c.Admin1, "identity:RegisterKey", fabtest.JSON(t, req))
+			continue
+		}
+		c.Must(c.Admin1, "identity:RegisterKey", fabtest.JSON(t, req))
+	}
+	for _, ac := range conformance.AuthCases {
+		d := decision(t, c.Must(ci, "identity:Authorize", ac.Action, ac.Scope))
+		if d.Allowed != ac.Allowed || (ac.Allowed && d.PolicyID != ac.Rule) {
+			t.Errorf("%s on %s: %+v", ac.Action, ac.Scope, d)
+		}
+	}
+	c.Must(c.Admin1, "identity:SetPrincipalStatus", "acme/ci", identity.StatusSuspended)
+	if d := decision(t, c.Must(ci, "identity:Authorize", conformance.AuthCases[0].Action, conformance.AuthCases[0].Scope)); d.Allowed {
+		t.Fatal("suspended principal allowed")
 	}
 }
