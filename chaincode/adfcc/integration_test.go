@@ -29,7 +29,7 @@ const (
 
 // startServer runs the chaincode-as-a-service server on 127.0.0.1:0, as
 // cmd/adfcc does, and stops it when the test ends.
-func startServer(t *testing.T) string {
+func startServer(t testing.TB) string {
 	t.Helper()
 	cc, err := adfcc.New()
 	if err != nil {
@@ -52,12 +52,12 @@ func startServer(t *testing.T) string {
 // state, and requires identical answers and write sets: what Fabric's
 // endorsement policy needs of a deterministic chaincode.
 type endorsers struct {
-	t     *testing.T
+	t     testing.TB
 	peers []*peertest.Peer
 	now   time.Time
 }
 
-func newEndorsers(t *testing.T, addr string, n int, writeBatch bool) *endorsers {
+func newEndorsers(t testing.TB, addr string, n int, writeBatch bool) *endorsers {
 	e := &endorsers{t: t, now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
 	for i := 0; i < n; i++ {
 		p, err := peertest.Dial(addr, channel, writeBatch)
@@ -284,7 +284,7 @@ func runConformance(t *testing.T, e *endorsers) {
 	e.must(ci, "telemetry:ResolveIncident", fmt.Sprint(reps.Results[0].IncidentID), "acme/plc-1", "firmware rolled back")
 }
 
-func mustJSON(t *testing.T, s string, v any) {
+func mustJSON(t testing.TB, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("%s: %v", s, err)
