@@ -134,6 +134,9 @@ and every report is on chain.`,
 			for _, id := range devices.IDs() {
 				d := devices.Get(id)
 				logger.Info("device", "id", id, "method", d.Model.Method(), "channels", strings.Join(d.Channels, ","), "threshold", d.Model.Threshold(), "model", d.ModelDigest)
+				if warn := checkDeviceOnChain(ctx, cl, d); warn != "" {
+					logger.Warn(warn, "device", id)
+				}
 			}
 			logger.Info("sentinel serving", "listen", ln.Addr().String(), "devices", len(devices.IDs()), "signer", signer.Address().String(), "chain", chainID)
 
@@ -280,6 +283,41 @@ func ingestStream(ctx context.Context, cmd *cobra.Command, svc *sentinel.Service
 		<-ctx.Done()
 	}
 	return nil
+}
+
+// checkDeviceOnChain compares a device with its registration, so a
+// deployment mistake shows at start rather than as refused reports later.
+// It only warns: the device may be registered after the sentinel starts.
+func checkDeviceOnChain(ctx context.Context, cl *chain.Client, d *sentinel.Device) string {
+	req, err := (&telemetrytypes.QueryDeviceRequest{Id: d.ID}).Marshal()
+	if err != nil {
+		return err.Error()
+	}
+	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	bz, err := cl.ABCIQuery(qctx, "/adf.telemetry.v1.Query/Device", req)
+	if err != nil {
+		return fmt.Sprintf("cannot read the device's registration (reports wait until the chain has the device): %v", err)
+	}
+	var res telemetrytypes.QueryDeviceResponse
+	if err := res.Unmarshal(bz); err != nil {
+		return fmt.Sprintf("undecodable device registration: %v", err)
+	}
+	registered := map[string]bool{}
+	for _, c := range res.Device.Channels {
+		registered[c] = true
+	}
+	var unknown []string
+	for _, c := range d.Channels {
+		if !registered[c] {
+			unknown = append(unknown, c)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Sprintf("channels %s are not channels of the device on chain (%s): reports naming them will be refused",
+			strings.Join(unknown, ","), strings.Join(res.Device.Channels, ","))
+	}
+	return ""
 }
 
 // chainReportSink submits reports as MsgSubmitReports over the node's RPC.

@@ -281,6 +281,10 @@ func TestSentinel(t *testing.T) {
 			a = startSentinel(t, abin, acme.keysDir, filepath.Join(dir, "sentinel-a.log"), sentinelListenA,
 				"--data-dir", filepath.Join(dir, "sentinel-a"), "--models", modelsDir, "--key", "det",
 				"--node", acme.rpc, "--api", acme.api, "--queue", "1000", "--flush", "300ms")
+			// The devices are registered with the model's channels: no warning.
+			if log, _ := os.ReadFile(a.log); bytes.Contains(log, []byte("level=WARN")) {
+				t.Fatalf("sentinel warned at start:\n%s", log)
+			}
 			end := time.Now()
 			lines := telemetryLines("acme/pump-1", withFault(normal[:600], 400, 420), end, 50*time.Millisecond)
 			// First half with bad lines among the good ones.
@@ -393,6 +397,9 @@ func TestSentinel(t *testing.T) {
 			argsB := []string{"--data-dir", dataB, "--models", modelsDir, "--key", "det", "--max-pending-reports", "1", "--flush", "100ms"}
 			b = startSentinel(t, abin, acme.keysDir, filepath.Join(dir, "sentinel-b.log"), sentinelListenB,
 				append(argsB, "--node", sentinelDeadNode, "--api", sentinelDeadNode)...)
+			if log, _ := os.ReadFile(b.log); !bytes.Contains(log, []byte("cannot read the device's registration")) {
+				t.Fatalf("no warning about the unreachable chain at start:\n%s", log)
+			}
 			end := time.Now()
 			lines := telemetryLines("acme/pump-2", withFault(normal[:400], 200, 215), end, 50*time.Millisecond)
 			if ans := b.post(t, strings.Join(lines[:300], "\n")); ans.Status != 200 || ans.Accepted != 300 {
