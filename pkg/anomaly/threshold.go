@@ -123,7 +123,9 @@ func channelScale(rows [][]float64, ch int) float64 {
 		ss += (v - mean) * (v - mean)
 	}
 	sd := math.Sqrt(ss / float64(len(col)))
-	if sd == 0 || math.IsNaN(sd) {
+	// Summing a constant column leaves rounding noise in the mean (SMAP's
+	// constant channels give sd ≈ 1e-14), so "constant" is relative.
+	if sd <= 1e-12*math.Max(1, math.Abs(mean)) || math.IsNaN(sd) {
 		// Constant channel in training: any change is news, but scale it
 		// against something non-zero.
 		sd = 1e-6 * math.Max(1, math.Abs(mean))
