@@ -105,7 +105,7 @@ if ! "$ADFD" q telemetry device "$DEVICE" --home "$NODE" >/dev/null 2>&1; then
     "$ADF" key new --name "$okey" --algo ed25519 --ttl 1h --principal demo/ops --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
     "$ADF" telemetry device register --id "$DEVICE" --class pump --firmware 1.0.0 \
       --channels vibration,pressure,temperature \
-      --artifact "sha256:$(sha256sum "$TELEMETRY/pump-1.model.json" | cut -d' ' -f1)" \
+      --artifact "sha256:$( (sha256sum 2>/dev/null || shasum -a 256) <"$TELEMETRY/pump-1.model.json" | cut -d' ' -f1)" \
       --key "$okey" --keys-dir "$KEYS" >/dev/null
   fi
 fi
