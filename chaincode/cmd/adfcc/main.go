@@ -7,7 +7,7 @@
 //
 //	CHAINCODE_SERVER_ADDRESS  -address   listen address, e.g. 0.0.0.0:9999
 //	CHAINCODE_ID              -id        package id from `peer lifecycle chaincode install`
-//	CHAINCODE_TLS_DISABLED    -tls=false serve plaintext (default when no key is given)
+//	CHAINCODE_TLS_DISABLED    -tls=false serve plaintext even with a key (TLS is on when a key is given)
 //	CHAINCODE_TLS_KEY         -tls-key   PEM private key of the server
 //	CHAINCODE_TLS_CERT        -tls-cert  PEM certificate of the server
 //	CHAINCODE_CLIENT_CA_CERT  -client-ca PEM CA of the peers' client certificates (mutual TLS)
@@ -42,15 +42,19 @@ func run(args []string, stop <-chan os.Signal, started chan<- string) error {
 	key := fs.String("tls-key", os.Getenv("CHAINCODE_TLS_KEY"), "TLS private key PEM file (CHAINCODE_TLS_KEY)")
 	cert := fs.String("tls-cert", os.Getenv("CHAINCODE_TLS_CERT"), "TLS certificate PEM file (CHAINCODE_TLS_CERT)")
 	clientCA := fs.String("client-ca", os.Getenv("CHAINCODE_CLIENT_CA_CERT"), "CA PEM file of peer client certificates, for mutual TLS (CHAINCODE_CLIENT_CA_CERT)")
-	var tlsDefault bool
-	if v, err := strconv.ParseBool(os.Getenv("CHAINCODE_TLS_DISABLED")); err == nil {
-		tlsDefault = !v
-	} else {
-		tlsDefault = os.Getenv("CHAINCODE_TLS_KEY") != ""
-	}
-	useTLS := fs.Bool("tls", tlsDefault, "serve TLS (default: on when a key is configured, unless CHAINCODE_TLS_DISABLED=true)")
+	useTLS := fs.Bool("tls", false, "serve TLS (default: on when a key is configured, unless CHAINCODE_TLS_DISABLED=true)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// TLS is on when a key is configured (flag or environment), unless
+	// -tls=false or CHAINCODE_TLS_DISABLED=true says otherwise.
+	tlsSet := false
+	fs.Visit(func(f *flag.Flag) { tlsSet = tlsSet || f.Name == "tls" })
+	if !tlsSet {
+		*useTLS = *key != ""
+		if v, err := strconv.ParseBool(os.Getenv("CHAINCODE_TLS_DISABLED")); err == nil && v {
+			*useTLS = false
+		}
 	}
 	cfg := adfcc.Config{CCID: *id, Address: *address}
 	if *useTLS {

@@ -15,6 +15,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
+	"github.com/adf-consortium/adf/chaincode/internal/peertest"
 )
 
 func TestConfigErrors(t *testing.T) {
@@ -35,27 +41,29 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-// TestServeTLS starts the server with TLS from files, completes a TLS
-// handshake (HTTP/2 for gRPC) with it and stops it.
-func TestServeTLS(t *testing.T) {
+// TestServeMutualTLS starts the server with TLS and a client CA from
+// files, as a ccaas peer reaches it, and runs a transaction over the
+// chaincode protocol with a client certificate; a peer without one is
+// refused.
+func TestServeMutualTLS(t *testing.T) {
 	dir := t.TempDir()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "adfcc"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
+	ca := newCA(t, "peer-ca")
+	server := ca.issue(t, "adfcc", true)
+	client := ca.issue(t, "peer0", false)
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	certFile, keyFile, caFile := write("cert.pem", server.certPEM), write("key.pem", server.keyPEM), write("ca.pem", ca.certPEM)
 
 	stop := make(chan os.Signal, 1)
 	started := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- run([]string{"-id", "adf:1", "-address", "127.0.0.1:0", "-tls-key", keyFile, "-tls-cert", certFile, "-tls"}, stop, started)
+		done <- run([]string{"-id", "adf:1", "-address", "127.0.0.1:0", "-tls-key", keyFile, "-tls-cert", certFile, "-client-ca", caFile}, stop, started)
 	}()
 	var addr string
 	select {
@@ -65,26 +73,73 @@ func TestServeTLS(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("server did not start")
 	}
-	pool := x509.NewCertPool()
-	pool.AddCert(mustParse(t, der))
-	conn, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: pool, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12})
-	if err != nil {
-		t.Fatalf("TLS handshake: %v", err)
-	}
-	if conn.ConnectionState().NegotiatedProtocol != "h2" {
-		t.Fatalf("negotiated %q", conn.ConnectionState().NegotiatedProtocol)
-	}
-	conn.Close()
-	stop <- os.Interrupt
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-}
+	defer func() {
+		stop <- os.Interrupt
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
 
-func mustParse(t *testing.T, der []byte) *x509.Certificate {
-	c, err := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(ca.certPEM)
+	pair, err := tls.X509KeyPair(client.certPEM, client.keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	p, err := peertest.DialWith(addr, "adf", false, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{
+		RootCAs: pool, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12,
+	})))
+	if err != nil {
+		t.Fatalf("mutual TLS: %v", err)
+	}
+	defer p.Close()
+	if p.CCID != "adf:1" {
+		t.Fatalf("registered as %q", p.CCID)
+	}
+	admin := fabtest.NewMSP("Org1MSP").Admin("admin")
+	r, err := p.Invoke(admin, time.Now(), "identity:RegisterOrg", "acme")
+	if err != nil || !r.OK() {
+		t.Fatalf("transaction over mutual TLS: %v %s", err, r.Message())
+	}
+	// Without a client certificate the handshake fails.
+	if _, err := peertest.DialWith(addr, "adf", false, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))); err == nil {
+		t.Fatal("a peer without a client certificate was served")
+	}
+}
+
+type testCA struct {
+	key     *ecdsa.PrivateKey
+	cert    *x509.Certificate
+	certPEM []byte
+}
+
+type keyPair struct{ certPEM, keyPEM []byte }
+
+func newCA(t *testing.T, cn string) *testCA {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &testCA{key: key, cert: cert, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+func (ca *testCA) issue(t *testing.T, cn string, server bool) keyPair {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	if server {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	return keyPair{certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})}
 }

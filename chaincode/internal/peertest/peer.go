@@ -60,10 +60,16 @@ type Peer struct {
 	Messages map[peer.ChaincodeMessage_Type]int
 }
 
-// Dial connects to the chaincode server at addr and completes the
-// registration handshake.
+// Dial connects to the chaincode server at addr in plaintext and completes
+// the registration handshake.
 func Dial(addr, channel string, useWriteBatch bool) (*Peer, error) {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return DialWith(addr, channel, useWriteBatch, grpc.WithTransportCredentials(insecure.NewCredentials()))
+}
+
+// DialWith is Dial with the connection's credentials (e.g. the peer's
+// client certificate for a chaincode server that requires mutual TLS).
+func DialWith(addr, channel string, useWriteBatch bool, creds grpc.DialOption) (*Peer, error) {
+	conn, err := grpc.NewClient(addr, creds)
 	if err != nil {
 		return nil, err
 	}
