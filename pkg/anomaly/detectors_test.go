@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -378,5 +379,22 @@ func TestHoldMergesAlarmsOfOneFault(t *testing.T) {
 	// Hold off leaves the encoding as it was before holds existed.
 	if b0, _ := Encode(mp); bytes.Contains(b0, []byte(`"hold"`)) {
 		t.Errorf("hold 0 is encoded: %s", b0)
+	}
+}
+
+func TestPCAWindowOfOneValueIsRefused(t *testing.T) {
+	p := NewPCA()
+	p.Window = 1
+	if _, err := p.Fit(normalRows(1, 300, 1)); err == nil || !strings.Contains(err.Error(), "no residual") {
+		t.Errorf("window 1 × 1 channel: %v", err)
+	}
+	// One sample of two channels is fine: the residual is one dimension.
+	m, err := p.Fit(normalRows(1, 300, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Encode(m)
+	if _, err := Decode(b); err != nil {
+		t.Errorf("decode: %v", err)
 	}
 }

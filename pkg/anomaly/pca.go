@@ -106,8 +106,8 @@ func (p PCA) Fit(train [][]float64) (Model, error) {
 		return nil, err
 	}
 	d := p.Window * c
-	if d > 4096 {
-		return nil, fmt.Errorf("anomaly: %s window %d × %d channels = %d dimensions, at most 4096", p.Name(), p.Window, c, d)
+	if d > 4096 || d < 2 {
+		return nil, fmt.Errorf("anomaly: %s window %d × %d channels = %d dimensions, want 2 to 4096 (one dimension leaves no residual)", p.Name(), p.Window, c, d)
 	}
 	nFit := len(train) - int(math.Round(p.Holdout*float64(len(train))))
 	fitRows, heldRows := train[:nFit], train[nFit:]
@@ -167,7 +167,7 @@ func (p PCA) Fit(train [][]float64) (Model, error) {
 		acc += math.Max(vals[i], 0)
 		k++
 	}
-	if k == d && d > 1 {
+	if k == d {
 		k = d - 1 // keep a residual subspace, or Q is always zero
 	}
 	m.p.Components = make([]float64, 0, k*d)
