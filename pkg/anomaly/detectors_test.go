@@ -187,6 +187,7 @@ func TestFitRejectsBadTrainingData(t *testing.T) {
 			"ragged":  append(normalRows(1, 200, 2), []float64{1}),
 			"nan":     append(normalRows(1, 200, 2), []float64{1, math.NaN()}),
 			"inf":     append(normalRows(1, 200, 2), []float64{math.Inf(1), 0}),
+			"huge":    append(normalRows(1, 200, 2), []float64{1e300, 0}),
 			"nothing": make([][]float64, 200),
 		} {
 			if _, err := meth.Fit(rows); err == nil {

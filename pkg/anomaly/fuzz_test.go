@@ -43,3 +43,39 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFitRoundTrip: whatever finite training data a method accepts, the
+// model it writes must decode to the same bytes.
+func FuzzFitRoundTrip(f *testing.F) {
+	f.Add(int64(1), 300, 2, 1.0)
+	f.Add(int64(2), 120, 1, 1e300)
+	f.Add(int64(3), 80, 3, 0.0)
+	f.Fuzz(func(t *testing.T, seed int64, n, c int, scale float64) {
+		if n < 0 || n > 600 || c < 1 || c > 4 || math.IsNaN(scale) || math.IsInf(scale, 0) {
+			return
+		}
+		rows := normalRows(uint64(seed), n, c)
+		for _, r := range rows {
+			for j := range r {
+				r[j] *= scale
+			}
+		}
+		for _, meth := range []Method{NewRobustZ(), NewEWMA(), NewCUSUM(), NewPCA(), NewPCAT2Q()} {
+			m, err := meth.Fit(rows)
+			if err != nil {
+				continue
+			}
+			b, err := Encode(m)
+			if err != nil {
+				t.Fatalf("%s: encode: %v", meth.Name(), err)
+			}
+			back, err := Decode(b)
+			if err != nil {
+				t.Fatalf("%s: fitted model does not decode: %v", meth.Name(), err)
+			}
+			if b2, _ := Encode(back); string(b2) != string(b) {
+				t.Fatalf("%s: re-encoding differs", meth.Name())
+			}
+		}
+	})
+}

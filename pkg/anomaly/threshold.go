@@ -47,7 +47,11 @@ func (r ThresholdRule) Apply(trainScores []float64) (float64, error) {
 		// anomalous; keep a tiny positive floor instead.
 		q = math.SmallestNonzeroFloat64
 	}
-	return q * r.Margin, nil
+	t := q * r.Margin
+	if math.IsInf(t, 0) || math.IsNaN(t) {
+		return 0, fmt.Errorf("anomaly: threshold %v × margin %v is not a finite number (training scores overflow)", q, r.Margin)
+	}
+	return t, nil
 }
 
 // Quantile returns the q-quantile of xs (nearest rank, no interpolation, so the
@@ -81,6 +85,10 @@ func trainScores(m Model, rows [][]float64) []float64 {
 	return out
 }
 
+// maxMagnitude bounds training values: sums of squares of larger ones
+// overflow to infinity, and no telemetry unit needs them.
+const maxMagnitude = 1e100
+
 // checkRows validates training rows: at least minRows, all of the same
 // width, all finite.
 func checkRows(rows [][]float64, minRows int) (channels int, err error) {
@@ -98,6 +106,9 @@ func checkRows(rows [][]float64, minRows int) (channels int, err error) {
 		for j, v := range r {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return 0, fmt.Errorf("anomaly: training row %d channel %d is %v", i, j, v)
+			}
+			if math.Abs(v) > maxMagnitude {
+				return 0, fmt.Errorf("anomaly: training row %d channel %d is %v, beyond ±%g: rescale the channel", i, j, v, maxMagnitude)
 			}
 		}
 	}
