@@ -23,7 +23,7 @@ import (
 var fuzzFunctions = []string{
 	"identity:RegisterPrincipal", "identity:RegisterKey", "identity:RevokeKey", "identity:ProposePolicy", "identity:Authorize",
 	"attestation:AnchorRoot", "attestation:AnchorAttestation", "attestation:Provenance", "attestation:BySubject",
-	"cti:PublishIndicators", "cti:RevokeIndicators", "cti:SubmitSightings", "cti:MatchPackages",
+	"cti:PublishIndicators", "cti:RevokeIndicators", "cti:SubmitSightings", "cti:MatchPackages", "cti:MatchValues",
 	"telemetry:RegisterDevice", "telemetry:SubmitReports", "telemetry:AcknowledgeIncident", "telemetry:ResolveIncident",
 }
 
@@ -69,12 +69,13 @@ func FuzzContracts(f *testing.F) {
 	f.Add(uint8(5), root.LogID, "12", fmtHex(root.RootHash))
 	f.Add(uint8(9), fabtest.JSON(f, conformance.Indicators()), "", "")
 	f.Add(uint8(12), `["pkg:npm/evil-pkg@1.0.0","pkg:pypi/requests-lib@1.1"]`, "", "")
+	f.Add(uint8(13), "domain", `["cdn.evil.example","1.2.3.4"]`, "")
 	f.Add(uint8(1), `{"principal_id":"acme/ci","algorithm":"ed25519","public_key":"AA==","not_after":"2030-01-01T00:00:00Z"}`, "", "")
 	f.Add(uint8(3), `{"rule":{"id":"x","role":"r","action":"anchor","scope_pattern":"*"}}`, "", "")
-	f.Add(uint8(13), dev, "", "")
-	f.Add(uint8(14), report, "", "")
-	f.Add(uint8(15), "1", "acme/pump-1", "note")
-	f.Add(uint8(16), "1", "acme/pump-1", "")
+	f.Add(uint8(14), dev, "", "")
+	f.Add(uint8(15), report, "", "")
+	f.Add(uint8(16), "1", "acme/pump-1", "note")
+	f.Add(uint8(17), "1", "acme/pump-1", "")
 	f.Fuzz(func(t *testing.T, fn uint8, a, b, c3 string) {
 		c.W.State = maps.Clone(base)
 		c.Now = start

@@ -19,6 +19,7 @@ import (
 	"github.com/adf-consortium/adf/chaincode/internal/peertest"
 	chaintel "github.com/adf-consortium/adf/chaincode/telemetry"
 	"github.com/adf-consortium/adf/pkg/conformance"
+	"github.com/adf-consortium/adf/pkg/cti"
 	"github.com/adf-consortium/adf/pkg/policy"
 )
 
@@ -261,6 +262,19 @@ func runConformance(t *testing.T, e *endorsers) {
 	gate(conformance.GateBefore)
 	e.must(ci, "cti:SubmitSightings", fabtest.JSON(t, []chaincti.SightingInput{{IndicatorID: conformance.SightedFalse(), Verdict: chaincti.FalsePositive}}))
 	gate(conformance.GateAfter)
+
+	e.must(feeds, "cti:PublishIndicators", fabtest.JSON(t, []cti.Indicator{conformance.DomainIndicator()}))
+	published := e.now
+	for _, c := range conformance.DecayCases {
+		e.now = published.Add(c.After - time.Second)
+		var ans struct {
+			Results []chaincti.ValueResult `json:"results"`
+		}
+		mustJSON(t, e.must(ci, "cti:MatchValues", string(c.Kind), fabtest.JSON(t, []string{c.Value})), &ans)
+		if ans.Results[0].Decision != c.Decision {
+			t.Errorf("%s after %s: %+v, want %s", c.Value, c.After, ans.Results[0], c.Decision)
+		}
+	}
 
 	// Telemetry over the other registries' state: a device running the
 	// anchored build with a dependency the gate blocks is confirmed by its

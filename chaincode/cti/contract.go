@@ -498,18 +498,7 @@ func (c *Contract) MatchPackages(ctx contractapi.TransactionContextInterface, pu
 // MatchPackages answers, and what the telemetry contract asks about a
 // device's dependencies.
 func Decide(tx *ledger.Tx, p Params, purls []string) (GateAnswer, error) {
-	reps := map[string]cti.Reputation{}
-	ev := cti.Evaluator{Now: tx.Now().Unix(), Params: p.Score, Policy: p.Policy, Reputation: func(org string) (cti.Reputation, error) {
-		if r, ok := reps[org]; ok {
-			return r, nil
-		}
-		r, err := getReputation(tx, org)
-		if err != nil {
-			return cti.Reputation{}, err
-		}
-		reps[org] = r.Reputation
-		return r.Reputation, nil
-	}}
+	ev := evaluator(tx, p)
 	ans := GateAnswer{Time: ev.Now, Results: make([]PackageResult, 0, len(purls))}
 	var verdicts []cti.Verdict
 	for _, s := range purls {
@@ -538,6 +527,88 @@ func Decide(tx *ledger.Tx, p Params, purls []string) (GateAnswer, error) {
 	}
 	ans.Decision = cti.WorstDecision(verdicts).String()
 	return ans, nil
+}
+
+// ValueResult is the gate's answer on one observable.
+type ValueResult struct {
+	Value    string       `json:"value"`
+	Decision string       `json:"decision"`
+	Reasons  []cti.Reason `json:"reasons,omitempty"`
+	Error    string       `json:"error,omitempty"`
+}
+
+// MatchValues decides observables of one kind (file-sha256, domain, ip,
+// url, attack-technique; a JSON list) at the transaction time: a domain
+// matches indicators on its parent domains, an address those on its
+// covering prefixes (pkg/cti.ValueKeys). Scores decay with the indicators'
+// age, so the same state answers differently later.
+func (c *Contract) MatchValues(ctx contractapi.TransactionContextInterface, kind, values string) (string, error) {
+	tx, err := ledger.New(ctx.GetStub())
+	if err != nil {
+		return "", err
+	}
+	k := cti.Kind(kind)
+	if !k.Valid() || k == cti.KindPackage {
+		return "", fmt.Errorf("kind %q: want file-sha256, domain, ip, url or attack-technique (packages: MatchPackages)", kind)
+	}
+	var list []string
+	if err := wire.Decode(values, &list); err != nil {
+		return "", fmt.Errorf("values: %w", err)
+	}
+	if len(list) > c.Params.MaxQueryItems {
+		return "", fmt.Errorf("%d values, at most %d per query: %w", len(list), c.Params.MaxQueryItems, ErrBatchTooLarge)
+	}
+	ev := evaluator(tx, c.Params)
+	out := struct {
+		Time     int64         `json:"time"`
+		Decision string        `json:"decision"`
+		Results  []ValueResult `json:"results"`
+	}{Time: ev.Now, Results: make([]ValueResult, 0, len(list))}
+	var verdicts []cti.Verdict
+	for _, v := range list {
+		res := ValueResult{Value: v, Decision: cti.DecisionPass.String()}
+		keys, norm, err := cti.ValueKeys(k, v)
+		if err != nil {
+			res.Error = err.Error()
+			out.Results = append(out.Results, res)
+			continue
+		}
+		res.Value = norm
+		var cands []cti.Candidate
+		for _, key := range keys {
+			cs, err := candidates(tx, key)
+			if err != nil {
+				return "", err
+			}
+			cands = append(cands, cs...)
+		}
+		evd, err := ev.EvaluateValue(cands)
+		if err != nil {
+			return "", err
+		}
+		res.Decision, res.Reasons = evd.Verdict.Decision.String(), evd.Verdict.Reasons
+		verdicts = append(verdicts, evd.Verdict)
+		out.Results = append(out.Results, res)
+	}
+	out.Decision = cti.WorstDecision(verdicts).String()
+	return wire.JSON(out)
+}
+
+// evaluator is pkg/cti's Evaluator at the transaction time, with the
+// publishers' reputations read once per transaction.
+func evaluator(tx *ledger.Tx, p Params) cti.Evaluator {
+	reps := map[string]cti.Reputation{}
+	return cti.Evaluator{Now: tx.Now().Unix(), Params: p.Score, Policy: p.Policy, Reputation: func(org string) (cti.Reputation, error) {
+		if r, ok := reps[org]; ok {
+			return r, nil
+		}
+		r, err := getReputation(tx, org)
+		if err != nil {
+			return cti.Reputation{}, err
+		}
+		reps[org] = r.Reputation
+		return r.Reputation, nil
+	}}
 }
 
 // candidates returns the active indicators indexed under key, in id order.

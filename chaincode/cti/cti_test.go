@@ -3,6 +3,7 @@ package cti_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 
@@ -64,6 +65,23 @@ func TestConformance(t *testing.T) {
 	f.gate(t, conformance.GateBefore)
 	f.Must(f.soc, "cti:SubmitSightings", fabtest.JSON(t, []chaincti.SightingInput{{IndicatorID: conformance.SightedFalse(), Verdict: chaincti.FalsePositive}}))
 	f.gate(t, conformance.GateAfter)
+
+	// Decay: the same state answers differently as the domain ages.
+	f.Must(f.feeds, "cti:PublishIndicators", fabtest.JSON(t, []cti.Indicator{conformance.DomainIndicator()}))
+	published := f.Now
+	for _, c := range conformance.DecayCases {
+		f.Now = published.Add(c.After - time.Second) // Call adds a second
+		var ans struct {
+			Results []chaincti.ValueResult `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(f.Must(f.soc, "cti:MatchValues", string(c.Kind), fabtest.JSON(t, []string{c.Value}))), &ans); err != nil {
+			t.Fatal(err)
+		}
+		if ans.Results[0].Decision != c.Decision {
+			t.Errorf("%s after %s: %+v, want %s", c.Value, c.After, ans.Results[0], c.Decision)
+		}
+	}
+	f.Fail("kind", f.soc, "cti:MatchValues", "package", `["x"]`)
 }
 
 func TestRegistryRules(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/adf-consortium/adf/pkg/anchor"
 	"github.com/adf-consortium/adf/pkg/cti"
@@ -247,4 +248,32 @@ func SightedFalse() string { return cti.IDFor("GHSA-conf-0001") }
 var GateAfter = []GateCase{
 	{Purl: "pkg:npm/evil-pkg@1.0.0", Decision: "block"},
 	{Purl: "pkg:pypi/requests-lib@1.1", Decision: "warn"},
+}
+
+// DomainIndicator is a domain indicator Publisher publishes with the
+// others; its score decays with age (domains: 30 days, δ 0.5).
+func DomainIndicator() cti.Indicator {
+	return cti.Indicator{
+		ID: cti.IDFor("misp-attr-0001"), SourceID: "misp-attr-0001", Kind: cti.KindDomain, Value: "evil.example",
+		Confidence: 100, Severity: cti.SeverityHigh, Summary: "C2 domain",
+	}
+}
+
+// DecayCase is the decision on an observable a while after publication.
+type DecayCase struct {
+	After    time.Duration
+	Kind     cti.Kind
+	Value    string
+	Decision string
+}
+
+// DecayCases are decided at DomainIndicator's publication time plus
+// After, in order, after the gate cases: Publisher's reputation then
+// carries SightedFalse's false positive (factor 90.90%).
+var DecayCases = []DecayCase{
+	{After: 0, Kind: cti.KindDomain, Value: "cdn.evil.example", Decision: "block"},
+	{After: 15 * 24 * time.Hour, Kind: cti.KindDomain, Value: "evil.example", Decision: "hold"},
+	{After: 20 * 24 * time.Hour, Kind: cti.KindDomain, Value: "evil.example", Decision: "warn"},
+	{After: 25 * 24 * time.Hour, Kind: cti.KindDomain, Value: "evil.example", Decision: "pass"},
+	{After: 31 * 24 * time.Hour, Kind: cti.KindDomain, Value: "good.example", Decision: "pass"},
 }

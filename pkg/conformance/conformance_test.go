@@ -88,3 +88,34 @@ func TestGateAgainstEvaluator(t *testing.T) {
 	}
 	run(GateAfter, cti.Reputation{FalsePositive: 1})
 }
+
+// TestDecayAgainstEvaluator decides the decay cases with the Evaluator.
+func TestDecayAgainstEvaluator(t *testing.T) {
+	in := DomainIndicator()
+	in.Publisher = Publisher
+	if err := in.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	const published = 1_800_000_000
+	for _, c := range DecayCases {
+		ev := cti.Evaluator{Now: published + int64(c.After.Seconds()), Params: cti.DefaultScoreParams(), Policy: cti.DefaultGatePolicy(),
+			Reputation: func(string) (cti.Reputation, error) { return cti.Reputation{FalsePositive: 1}, nil }}
+		keys, _, err := cti.ValueKeys(c.Kind, c.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cands []cti.Candidate
+		for _, k := range keys {
+			if k == in.IndexKey() {
+				cands = append(cands, cti.Candidate{Indicator: &in, PublishedAt: published})
+			}
+		}
+		e, err := ev.EvaluateValue(cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Verdict.Decision.String(); got != c.Decision {
+			t.Errorf("%s after %s: %s, want %s (%+v)", c.Value, c.After, got, c.Decision, e.Verdict.Reasons)
+		}
+	}
+}

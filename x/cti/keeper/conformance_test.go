@@ -2,6 +2,7 @@ package keeper_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -47,4 +48,18 @@ func TestConformance(t *testing.T) {
 	require.NoError(t, err)
 	f.nextBlock(0)
 	check(conformance.GateAfter)
+
+	// Decay: a domain indicator scored at later block times.
+	_, err = f.msgs.PublishIndicators(f.ctx, &types.MsgPublishIndicators{Signer: pub.addr, Indicators: []types.Indicator{
+		types.IndicatorFromDomain(conformance.DomainIndicator()),
+	}})
+	require.NoError(t, err)
+	var elapsed time.Duration
+	for _, c := range conformance.DecayCases {
+		f.nextBlock(c.After - elapsed)
+		elapsed = c.After
+		res, err := f.query.MatchValues(f.ctx, &types.QueryMatchValuesRequest{Kind: string(c.Kind), Values: []string{c.Value}})
+		require.NoError(t, err)
+		require.Equal(t, c.Decision, res.Results[0].Decision, "%s after %s", c.Value, c.After)
+	}
 }
