@@ -22,12 +22,29 @@ func init() {
 
 const datasetHelp = "smap, skab (trained on anomaly-free.csv), skab-head (SKAB's protocol: each experiment trained on its first 400 rows), fixture (bundled synthetic data), or a CSV file with an anomaly/label column"
 
+// csvFlags say how to read a --dataset that is a CSV file of one's own.
+type csvFlags struct {
+	label    string
+	fraction float64
+}
+
+func (f *csvFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.label, "label", "", "label column of a CSV dataset (default: anomaly, else label)")
+	cmd.Flags().Float64Var(&f.fraction, "train-fraction", 0.3, "share of a CSV dataset's rows, from the top, that trains (must hold no labelled anomaly)")
+}
+
+// loadDataset opens a dataset with the default CSV options (adf sentinel
+// serve's demo uses it too).
 func loadDataset(name, dataDir string) (*dataset.Dataset, error) {
+	return loadDatasetCSV(name, dataDir, csvFlags{})
+}
+
+func loadDatasetCSV(name, dataDir string, csv csvFlags) (*dataset.Dataset, error) {
 	if name == "" {
 		return nil, errors.New("--dataset is required: " + datasetHelp)
 	}
 	root := dataset.Root(dataDir)
-	d, err := dataset.Load(name, root)
+	d, err := dataset.LoadWith(name, root, dataset.CSVOptions{Label: csv.label, TrainFraction: csv.fraction})
 	if errors.Is(err, dataset.ErrNoData) {
 		return nil, fmt.Errorf("%w (data folder %s: set --data-dir or %s)", err, root, dataset.EnvSharedData)
 	}
@@ -38,6 +55,7 @@ func sentinelEvalCmd() *cobra.Command {
 	var name, methods, dataDir string
 	var asJSON bool
 	var quantile, margin float64
+	var csv csvFlags
 	var tune bool
 	var objective string
 	cmd := &cobra.Command{
@@ -69,7 +87,7 @@ func sentinelEvalCmd() *cobra.Command {
 					}
 				}
 			}
-			d, err := loadDataset(name, dataDir)
+			d, err := loadDatasetCSV(name, dataDir, csv)
 			if err != nil {
 				return err
 			}
@@ -109,6 +127,7 @@ func sentinelEvalCmd() *cobra.Command {
 	cmd.Flags().StringVar(&methods, "method", "all", "comma-separated methods ("+strings.Join(eval.Names(), ", ")+", random) or all; the random baseline is always added")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry, else ../shared/data/telemetry next to the repository)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	csv.register(cmd)
 	cmd.Flags().BoolVar(&tune, "tune", false, "choose each method's settings on validation data made from the training parts only (synthetic faults injected into the last 40 % of each training series), then evaluate")
 	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
 	cmd.Flags().Float64Var(&quantile, "quantile", anomaly.DefaultThreshold.Quantile, "threshold = this quantile of the training scores …")
@@ -144,6 +163,7 @@ func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
 
 func sentinelTrainCmd() *cobra.Command {
 	var name, method, channel, dataDir, out, objective string
+	var csv csvFlags
 	var tune bool
 	cmd := &cobra.Command{
 		Use:   "train",
@@ -162,7 +182,7 @@ func sentinelTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := loadDataset(name, dataDir)
+			d, err := loadDatasetCSV(name, dataDir, csv)
 			if err != nil {
 				return err
 			}
@@ -205,6 +225,7 @@ func sentinelTrainCmd() *cobra.Command {
 	cmd.Flags().StringVar(&channel, "channel", "", "series to train on (SMAP channel such as A-1, SKAB experiment such as valve1/0.csv); needed when the series do not share training data")
 	cmd.Flags().StringVar(&dataDir, "data-dir", "", "telemetry data folder (default $"+dataset.EnvSharedData+"/telemetry)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "model file to write")
+	csv.register(cmd)
 	cmd.Flags().BoolVar(&tune, "tune", false, "choose settings as adf sentinel eval --tune does (on all series' training data) before fitting")
 	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
 	return cmd

@@ -110,6 +110,16 @@ func TestSentinelEvalOwnCSV(t *testing.T) {
 	if err != nil || !strings.Contains(out, "own.csv: 1 series, 280 test samples") || !strings.Contains(out, "1/1 +0") {
 		t.Errorf("%v\n%s", err, out)
 	}
+	out, err = runAdf(t, "sentinel", "eval", "--dataset", path, "--method", "robust-z", "--train-fraction", "0.5", "--label", "label")
+	if err != nil || !strings.Contains(out, "own.csv: 1 series, 200 test samples") {
+		t.Errorf("%v\n%s", err, out)
+	}
+	if _, err := runAdf(t, "sentinel", "eval", "--dataset", path, "--label", "y"); err == nil || !strings.Contains(err.Error(), `no label column "y"`) {
+		t.Errorf("missing label column: %v", err)
+	}
+	if _, err := runAdf(t, "sentinel", "eval", "--dataset", path, "--train-fraction", "0.9"); err == nil || !strings.Contains(err.Error(), "labelled anomalous") {
+		t.Errorf("training part with anomalies: %v", err)
+	}
 }
 
 func TestSentinelEvalTuneOnTrainingData(t *testing.T) {

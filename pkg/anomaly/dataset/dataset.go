@@ -77,7 +77,11 @@ func Root(dir string) string {
 
 // Load opens a dataset by name: "smap", "skab", "skab-head", "fixture", or
 // the path of a CSV file (see LoadCSV with default options).
-func Load(name, root string) (*Dataset, error) {
+func Load(name, root string) (*Dataset, error) { return LoadWith(name, root, CSVOptions{}) }
+
+// LoadWith is Load with the options for a CSV file (ignored for the named
+// datasets).
+func LoadWith(name, root string, csv CSVOptions) (*Dataset, error) {
 	switch name {
 	case "smap":
 		return LoadSMAP(filepath.Join(root, "smap"), SMAPOptions{})
@@ -96,5 +100,5 @@ func Load(name, root string) (*Dataset, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return LoadCSV(f, filepath.Base(name), CSVOptions{})
+	return LoadCSV(f, filepath.Base(name), csv)
 }
