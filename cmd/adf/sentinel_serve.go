@@ -640,7 +640,13 @@ func demoRows(name, series, dataDir, file string) ([]string, [][]float64, error)
 	if file != "" {
 		return readDemoCSV(file)
 	}
-	d, err := loadDataset(name, dataDir)
+	// dataset.Load directly rather than sentinel eval's loader: the demo
+	// replays test rows and needs none of its CSV training options.
+	root := dataset.Root(dataDir)
+	d, err := dataset.Load(name, root)
+	if errors.Is(err, dataset.ErrNoData) {
+		return nil, nil, fmt.Errorf("%w (data folder %s: set --data-dir or %s)", err, root, dataset.EnvSharedData)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
