@@ -13,12 +13,19 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/adf-consortium/adf/pkg/policy"
 )
 
-// MaxKeyScopes bounds the scope patterns of one key.
-const MaxKeyScopes = 16
+// Limits on user-provided values.
+const (
+	// MaxKeyScopes bounds the scope patterns of one key.
+	MaxKeyScopes = 16
+	// MaxSubjectLength bounds an approval subject, in bytes.
+	MaxSubjectLength = 256
+)
 
 // Sentinel errors; every error of this package wraps one.
 var (
@@ -27,6 +34,7 @@ var (
 	ErrInvalidRoles       = errors.New("invalid roles")
 	ErrInvalidScope       = errors.New("invalid scope")
 	ErrInvalidValidity    = errors.New("invalid validity")
+	ErrInvalidApproval    = errors.New("invalid approval")
 )
 
 type ruleError struct {
@@ -170,4 +178,38 @@ const KeyAddressLength = 20
 func KeyAddress(pubKey []byte) []byte {
 	sum := sha256.Sum256(pubKey)
 	return sum[:KeyAddressLength]
+}
+
+// ValidateApprovalTarget checks the (action, scope, subject) of an approval:
+// a valid action name, a non-empty valid scope and a non-empty subject of at
+// most MaxSubjectLength bytes of printable UTF-8 without white space.
+func ValidateApprovalTarget(action, scope, subject string) error {
+	if err := policy.ValidateName(action); err != nil {
+		return fail(ErrInvalidApproval, "action: %s", err)
+	}
+	if scope == "" {
+		return fail(ErrInvalidApproval, "scope: must not be empty")
+	}
+	if err := policy.ValidateScope(scope); err != nil {
+		return fail(ErrInvalidApproval, "scope: %s", err)
+	}
+	if subject == "" || len(subject) > MaxSubjectLength {
+		return fail(ErrInvalidApproval, "subject: length %d is not in 1..%d", len(subject), MaxSubjectLength)
+	}
+	if !printable(subject) || strings.ContainsAny(subject, " \t") {
+		return fail(ErrInvalidApproval, "subject: %q must be printable without white space", subject)
+	}
+	return nil
+}
+
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
 }

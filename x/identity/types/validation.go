@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,7 +24,7 @@ const (
 	// MaxKeyScopes bounds the scope patterns of one key.
 	MaxKeyScopes = principal.MaxKeyScopes
 	// MaxSubjectLength bounds an approval subject, in bytes.
-	MaxSubjectLength = 256
+	MaxSubjectLength = principal.MaxSubjectLength
 	// MaxReasonLength bounds a revocation reason, in bytes.
 	MaxReasonLength = 256
 	// MaxApprovalsRequired bounds a policy's approvals_required.
@@ -170,20 +169,8 @@ func (p Policy) Rule() policy.Rule {
 // a valid action name, a non-empty valid scope and a non-empty subject of at
 // most MaxSubjectLength bytes without white space or control characters.
 func ValidateApprovalTarget(action, scope, subject string) error {
-	if err := policy.ValidateName(action); err != nil {
-		return errorsmod.Wrapf(ErrInvalidApproval, "action: %s", err)
-	}
-	if scope == "" {
-		return errorsmod.Wrap(ErrInvalidApproval, "scope: must not be empty")
-	}
-	if err := policy.ValidateScope(scope); err != nil {
-		return errorsmod.Wrapf(ErrInvalidApproval, "scope: %s", err)
-	}
-	if subject == "" || len(subject) > MaxSubjectLength {
-		return errorsmod.Wrapf(ErrInvalidApproval, "subject: length %d is not in 1..%d", len(subject), MaxSubjectLength)
-	}
-	if err := checkPrintable(subject); err != nil || strings.ContainsAny(subject, " \t") {
-		return errorsmod.Wrapf(ErrInvalidApproval, "subject: %q must be printable without white space", subject)
+	if err := principal.ValidateApprovalTarget(action, scope, subject); err != nil {
+		return errorsmod.Wrap(ErrInvalidApproval, err.Error())
 	}
 	return nil
 }
