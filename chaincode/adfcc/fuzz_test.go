@@ -25,6 +25,7 @@ var fuzzFunctions = []string{
 	"attestation:AnchorRoot", "attestation:AnchorAttestation", "attestation:Provenance", "attestation:BySubject",
 	"cti:PublishIndicators", "cti:RevokeIndicators", "cti:SubmitSightings", "cti:MatchPackages", "cti:MatchValues",
 	"telemetry:RegisterDevice", "telemetry:SubmitReports", "telemetry:AcknowledgeIncident", "telemetry:ResolveIncident",
+	"identity:Approve", "cti:RemoveException", // cti:SetException takes five arguments: FuzzSetException
 }
 
 // FuzzContracts sends arbitrary arguments to every input-parsing
@@ -100,4 +101,29 @@ func fuzzJSON(f *testing.F, s string, v any) {
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		f.Fatalf("%s: %v", s, err)
 	}
+}
+
+// FuzzSetException: arbitrary exception fields never panic, and a refused
+// exception writes nothing.
+func FuzzSetException(f *testing.F) {
+	cc, err := contractapi.NewChaincode(identity.NewContract(), chaincti.NewContract())
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := fabtest.NewConsortium(f, cc, "adf-test",
+		policy.Rule{ID: "x", Role: "rm", Action: policy.ActionGateException, ScopePattern: "*"})
+	rm := c.Principal("acme", "rm", "rm")
+	base := maps.Clone(c.W.State)
+	start := c.Now
+	f.Add("exc-1", "pkg:npm/left-pad", "reason", start.Unix()+3600, "")
+	f.Add("exc-2", "ind-0123456789abcdef0123456789abcdef", "r", start.Unix()+7200, "block")
+	f.Add("", "pkg:npm/x@1", "r", int64(-1), "pass")
+	f.Fuzz(func(t *testing.T, id, target, reason string, expires int64, maxDecision string) {
+		c.W.State = maps.Clone(base)
+		c.Now = start
+		r := c.Call(rm, "cti:SetException", id, target, reason, fmt.Sprint(expires), maxDecision)
+		if !r.OK() && len(r.Writes) != 0 {
+			t.Fatalf("refused (%s) but wrote %q", r.Response.Message, r.Writes)
+		}
+	})
 }

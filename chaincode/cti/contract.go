@@ -61,13 +61,15 @@ type Params struct {
 	MaxPerTx      int
 	MaxQueryItems int
 	MaxReasonLen  int
+	// MaxExceptionSeconds bounds how far ahead an exception may expire.
+	MaxExceptionSeconds int64
 }
 
 // DefaultParams are x/cti's default params.
 func DefaultParams() Params {
 	return Params{
 		Score: cti.DefaultScoreParams(), Policy: cti.DefaultGatePolicy(),
-		MaxPerTx: 500, MaxQueryItems: 10000, MaxReasonLen: cti.MaxExceptionReasonLen,
+		MaxPerTx: 500, MaxQueryItems: 10000, MaxReasonLen: cti.MaxExceptionReasonLen, MaxExceptionSeconds: 90 * 24 * 3600,
 	}
 }
 
@@ -466,9 +468,10 @@ type PackageResult struct {
 
 // GateAnswer is MatchPackages' answer.
 type GateAnswer struct {
-	Time     int64           `json:"time"`
-	Decision string          `json:"decision"`
-	Results  []PackageResult `json:"results"`
+	Time          int64           `json:"time"`
+	PolicyVersion uint64          `json:"policy_version"`
+	Decision      string          `json:"decision"`
+	Results       []PackageResult `json:"results"`
 }
 
 // MatchPackages decides a JSON list of purls at the transaction time with
@@ -498,8 +501,11 @@ func (c *Contract) MatchPackages(ctx contractapi.TransactionContextInterface, pu
 // MatchPackages answers, and what the telemetry contract asks about a
 // device's dependencies.
 func Decide(tx *ledger.Tx, p Params, purls []string) (GateAnswer, error) {
-	ev := evaluator(tx, p)
-	ans := GateAnswer{Time: ev.Now, Results: make([]PackageResult, 0, len(purls))}
+	ev, err := evaluator(tx, p)
+	if err != nil {
+		return GateAnswer{}, err
+	}
+	ans := GateAnswer{Time: ev.Now, PolicyVersion: ev.Policy.Version, Results: make([]PackageResult, 0, len(purls))}
 	var verdicts []cti.Verdict
 	for _, s := range purls {
 		res := PackageResult{Purl: s, Decision: cti.DecisionPass.String()}
@@ -558,7 +564,10 @@ func (c *Contract) MatchValues(ctx contractapi.TransactionContextInterface, kind
 	if len(list) > c.Params.MaxQueryItems {
 		return "", fmt.Errorf("%d values, at most %d per query: %w", len(list), c.Params.MaxQueryItems, ErrBatchTooLarge)
 	}
-	ev := evaluator(tx, c.Params)
+	ev, err := evaluator(tx, c.Params)
+	if err != nil {
+		return "", err
+	}
 	out := struct {
 		Time     int64         `json:"time"`
 		Decision string        `json:"decision"`
@@ -596,9 +605,13 @@ func (c *Contract) MatchValues(ctx contractapi.TransactionContextInterface, kind
 
 // evaluator is pkg/cti's Evaluator at the transaction time, with the
 // publishers' reputations read once per transaction.
-func evaluator(tx *ledger.Tx, p Params) cti.Evaluator {
+func evaluator(tx *ledger.Tx, p Params) (cti.Evaluator, error) {
+	gp, err := gatePolicy(tx, p)
+	if err != nil {
+		return cti.Evaluator{}, err
+	}
 	reps := map[string]cti.Reputation{}
-	return cti.Evaluator{Now: tx.Now().Unix(), Params: p.Score, Policy: p.Policy, Reputation: func(org string) (cti.Reputation, error) {
+	return cti.Evaluator{Now: tx.Now().Unix(), Params: p.Score, Policy: gp, Reputation: func(org string) (cti.Reputation, error) {
 		if r, ok := reps[org]; ok {
 			return r, nil
 		}
@@ -608,7 +621,7 @@ func evaluator(tx *ledger.Tx, p Params) cti.Evaluator {
 		}
 		reps[org] = r.Reputation
 		return r.Reputation, nil
-	}}
+	}}, nil
 }
 
 // candidates returns the active indicators indexed under key, in id order.

@@ -139,3 +139,77 @@ func TestRegistryRules(t *testing.T) {
 	f.Must(f.feeds, "cti:PublishIndicators", fabtest.JSON(t, ins[:1]))
 	f.gate(t, []conformance.GateCase{{Purl: "pkg:npm/evil-pkg@1.0.0", Decision: "block"}})
 }
+
+// TestExceptions: a time-boxed exception lowers a hold to pass once the
+// approvals its policy requires are recorded; a block needs an exception
+// that says so; removal and expiry restore the decision; every change is
+// a new policy version.
+func TestExceptions(t *testing.T) {
+	cc, err := contractapi.NewChaincode(identity.NewContract(), chaincti.NewContract())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := fabtest.NewConsortium(t, cc, "adf-test",
+		policy.Rule{ID: "publish", Role: "analyst", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
+		policy.Rule{ID: "exceptions", Role: "release-manager", Action: policy.ActionGateException, ScopePattern: "*", ApprovalsRequired: 2},
+		policy.Rule{ID: "approvers", Role: "security", Action: policy.ActionApprove, ScopePattern: "*"},
+	)
+	f := &fixture{Consortium: c, feeds: c.Principal(conformance.Publisher, "feeds", "analyst"), soc: c.Principal(conformance.Sighter, "soc", "security")}
+	rm := c.Principal(conformance.Sighter, "rm", "release-manager")
+	sec2 := c.Principal(conformance.Sighter, "sec2", "security")
+	f.Must(f.feeds, "cti:PublishIndicators", fabtest.JSON(t, conformance.Indicators()))
+	target := "pkg:pypi/requests-lib"
+	expires := fmtInt(f.Now.Add(7 * 24 * time.Hour).Unix())
+
+	f.Fail("approvals required", rm, "cti:SetException", "exc-1", target, "patched in our fork", expires, "")
+	f.Must(f.soc, "identity:Approve", policy.ActionGateException, target, "exc-1")
+	f.Fail("already approved", f.soc, "identity:Approve", policy.ActionGateException, target, "exc-1")
+	f.Fail("approvals required", rm, "cti:SetException", "exc-1", target, "patched in our fork", expires, "")
+	f.Must(sec2, "identity:Approve", policy.ActionGateException, target, "exc-1")
+	f.Fail("not after the transaction time", rm, "cti:SetException", "exc-1", target, "r", fmtInt(f.Now.Unix()-1), "")
+	f.Fail("max_exception_seconds", rm, "cti:SetException", "exc-1", target, "r", fmtInt(f.Now.Add(100*24*time.Hour).Unix()), "")
+	f.Fail("target", rm, "cti:SetException", "exc-1", "not a target", "r", expires, "")
+	f.Fail("max_decision", rm, "cti:SetException", "exc-1", target, "r", expires, "pass")
+	f.Fail("unauthorized", f.feeds, "cti:SetException", "exc-1", target, "r", expires, "")
+	f.Must(rm, "cti:SetException", "exc-1", target, "patched in our fork", expires, "")
+
+	ans := f.match(t, "pkg:pypi/requests-lib@1.1", "pkg:npm/evil-pkg@1.0.0")
+	if ans.PolicyVersion != 2 || ans.Results[0].Decision != "pass" || ans.Results[0].Reasons[0].ExceptionID != "exc-1" {
+		t.Fatalf("with the exception: %+v", ans)
+	}
+	// An exception does not lower a block unless it says max_decision block.
+	f.Must(f.soc, "identity:Approve", policy.ActionGateException, "pkg:npm/evil-pkg", "exc-2")
+	f.Must(sec2, "identity:Approve", policy.ActionGateException, "pkg:npm/evil-pkg", "exc-2")
+	f.Must(rm, "cti:SetException", "exc-2", "pkg:npm/evil-pkg", "false positive", expires, "")
+	if a := f.match(t, "pkg:npm/evil-pkg@1.0.0"); a.Results[0].Decision != "block" {
+		t.Fatalf("hold ceiling lowered a block: %+v", a)
+	}
+	f.Must(f.soc, "identity:Approve", policy.ActionGateException, "pkg:npm/evil-pkg", "exc-3")
+	f.Must(sec2, "identity:Approve", policy.ActionGateException, "pkg:npm/evil-pkg", "exc-3")
+	f.Must(rm, "cti:SetException", "exc-3", "pkg:npm/evil-pkg", "false positive", expires, "block")
+	if a := f.match(t, "pkg:npm/evil-pkg@1.0.0"); a.Results[0].Decision != "pass" {
+		t.Fatalf("block exception: %+v", a)
+	}
+	f.Fail("has target", rm, "cti:RemoveException", "exc-1", "pkg:npm/evil-pkg")
+	f.Fail("not found", rm, "cti:RemoveException", "exc-9", target)
+	f.Must(rm, "cti:RemoveException", "exc-1", target)
+	if a := f.match(t, "pkg:pypi/requests-lib@1.1"); a.Results[0].Decision != "hold" || a.PolicyVersion != 5 {
+		t.Fatalf("after removal: %+v", a)
+	}
+	// Expiry restores the decision without a transaction.
+	f.Now = f.Now.Add(8 * 24 * time.Hour)
+	if a := f.match(t, "pkg:npm/evil-pkg@1.0.0"); a.Results[0].Decision != "block" {
+		t.Fatalf("after expiry: %+v", a)
+	}
+}
+
+func (f *fixture) match(t *testing.T, purls ...string) chaincti.GateAnswer {
+	t.Helper()
+	var ans chaincti.GateAnswer
+	if err := json.Unmarshal([]byte(f.Must(f.soc, "cti:MatchPackages", fabtest.JSON(t, purls))), &ans); err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
+func fmtInt(n int64) string { b, _ := json.Marshal(n); return string(b) }

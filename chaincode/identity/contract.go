@@ -455,6 +455,39 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// Approve records the caller principal's approval of (action, scope,
+// subject), e.g. of a gate exception whose policy requires approvals. The
+// caller needs approve on the scope.
+func (c *Contract) Approve(ctx contractapi.TransactionContextInterface, action, scope, subject string) (string, error) {
+	tx, caller, err := Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := principal.ValidateApprovalTarget(action, scope, subject); err != nil {
+		return "", err
+	}
+	d, err := Require(tx, caller, policy.ActionApprove, scope)
+	if err != nil {
+		return "", err
+	}
+	if d.PrincipalID == "" {
+		return "", fmt.Errorf("%w: %s is not a principal", ErrUnauthorized, caller.ID)
+	}
+	if has, err := tx.Has(keyApproval, action, scope, subject, d.PrincipalID); err != nil {
+		return "", err
+	} else if has {
+		return "", fmt.Errorf("principal %q already approved %s on %s for %s", d.PrincipalID, action, scope, subject)
+	}
+	if err := tx.Put(Approval{PrincipalID: d.PrincipalID, Caller: caller.ID, Time: tx.Now(), TxID: tx.TxID()}, keyApproval, action, scope, subject, d.PrincipalID); err != nil {
+		return "", err
+	}
+	es, _, err := tx.Keys(0, keyApproval, action, scope, subject)
+	if err != nil {
+		return "", err
+	}
+	return wire.JSON(map[string]int{"approvals": len(es) + 1})
+}
+
 // Authorize answers whether the caller may perform action on scope now.
 func (c *Contract) Authorize(ctx contractapi.TransactionContextInterface, action, scope string) (string, error) {
 	tx, caller, err := Begin(ctx)

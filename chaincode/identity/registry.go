@@ -23,6 +23,7 @@ const (
 	keyPolicy     = "adf.id.policy"     // [action, policy id] → Rule
 	keyVote       = "adf.id.vote"       // [change digest, org id] → mark
 	keyDoneChange = "adf.id.changedone" // [change digest] → mark
+	keyApproval   = "adf.id.approval"   // [action, scope, subject, principal id] → Approval
 )
 
 // Status words of orgs, principals and keys.
@@ -99,6 +100,19 @@ type Decision struct {
 	OrgID       string `json:"org_id,omitempty"`
 	PrincipalID string `json:"principal_id,omitempty"`
 	PolicyID    string `json:"policy_id,omitempty"`
+	// ApprovalsRequired is the allowing policy's requirement (0: none);
+	// ApprovalsHave counts, for AuthorizeSubject, the distinct other
+	// principals that approved the subject.
+	ApprovalsRequired uint32 `json:"approvals_required,omitempty"`
+	ApprovalsHave     uint32 `json:"approvals_have,omitempty"`
+}
+
+// Approval is one principal's approval of (action, scope, subject).
+type Approval struct {
+	PrincipalID string    `json:"principal_id"`
+	Caller      string    `json:"caller"`
+	Time        time.Time `json:"time"`
+	TxID        string    `json:"tx_id"`
 }
 
 // ErrUnauthorized is wrapped by every refusal of Require.
@@ -197,7 +211,27 @@ func Authorize(tx *ledger.Tx, c Caller, action, scope string) (Decision, error) 
 	if !pd.Allowed {
 		return deny(d, "%s", pd.Reason)
 	}
-	d.Allowed, d.Reason, d.PolicyID = true, pd.Reason, pd.RuleID
+	d.Allowed, d.Reason, d.PolicyID, d.ApprovalsRequired = true, pd.Reason, pd.RuleID, pd.ApprovalsRequired
+	return d, nil
+}
+
+// AuthorizeSubject is Authorize that also counts, when the allowing policy
+// requires approvals, the distinct principals other than the caller's that
+// approved (action, scope, subject), as x/identity does.
+func AuthorizeSubject(tx *ledger.Tx, c Caller, action, scope, subject string) (Decision, error) {
+	d, err := Authorize(tx, c, action, scope)
+	if err != nil || !d.Allowed || d.ApprovalsRequired == 0 || subject == "" {
+		return d, err
+	}
+	es, _, err := tx.Keys(0, keyApproval, action, scope, subject)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range es {
+		if len(e.Attrs) == 4 && e.Attrs[3] != d.PrincipalID {
+			d.ApprovalsHave++
+		}
+	}
 	return d, nil
 }
 
