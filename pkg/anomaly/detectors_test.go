@@ -399,3 +399,36 @@ func TestPCAWindowOfOneValueIsRefused(t *testing.T) {
 		t.Errorf("decode: %v", err)
 	}
 }
+
+// A restless channel must not set the threshold for a quiet one: a fault in
+// the quiet channel, small next to the restless channel's normal excursions
+// in z units, is still found.
+func TestQuietChannelIsNotMaskedByARestlessOne(t *testing.T) {
+	rows := func(seed uint64, n int) [][]float64 {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		out := make([][]float64, n)
+		for i := range out {
+			quiet := 0.1 * rng.NormFloat64()
+			restless := rng.NormFloat64()
+			if rng.IntN(50) == 0 { // heavy-tailed bursts: z of 10 and more in training
+				restless *= 12
+			}
+			out[i] = []float64{quiet, restless}
+		}
+		return out
+	}
+	train, test := rows(1, 4000), rows(2, 2000)
+	for i := 1000; i < 1005; i++ {
+		test[i][0] += 1.2 // 12 sd of the quiet channel
+	}
+	for _, meth := range []Method{NewRobustZ(), NewEWMA()} {
+		m, err := meth.Fit(train)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scores := ScoreAll(m, test)
+		if !detects(m, scores, 1000, 1005, 0) {
+			t.Errorf("%s missed the quiet channel's fault (threshold %v)", meth.Name(), m.Threshold())
+		}
+	}
+}

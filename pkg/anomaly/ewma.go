@@ -74,6 +74,9 @@ type ewmaParams struct {
 	K      float64   `json:"k,omitempty"`
 	Clip   float64   `json:"clip,omitempty"`
 	Hold   int       `json:"hold,omitempty"`
+	// Norm divides each channel's score (see channelNorms); absent for one
+	// channel.
+	Norm []float64 `json:"norm,omitempty"`
 }
 
 type ewmaModel struct {
@@ -117,6 +120,11 @@ func (e EWMA) Fit(train [][]float64) (Model, error) {
 		m.p.InitSD[ch] = sd
 		m.p.Floor[ch] = e.FloorFraction * sd
 	}
+	if c > 1 {
+		s := m.newScorer()
+		s.raw = make([]float64, c)
+		m.p.Norm = channelNorms(train, e.Rule.Quantile, s.raw, s.Push)
+	}
 	m.threshold, err = e.Rule.Apply(trainScores(m, train))
 	if err != nil {
 		return nil, err
@@ -129,7 +137,9 @@ func (m *ewmaModel) Channels() int                  { return len(m.p.Floor) }
 func (m *ewmaModel) Threshold() float64             { return m.threshold }
 func (m *ewmaModel) MarshalParams() ([]byte, error) { return json.Marshal(m.p) }
 
-func (m *ewmaModel) NewScorer() Scorer {
+func (m *ewmaModel) NewScorer() Scorer { return m.newScorer() }
+
+func (m *ewmaModel) newScorer() *ewmaScorer {
 	c := len(m.p.Floor)
 	return &ewmaScorer{m: m, cusum: m.name == MethodCUSUM, hold: newPeakHold(m.p.Hold), mean: make([]float64, c), vr: make([]float64, c), hi: make([]float64, c), lo: make([]float64, c)}
 }
@@ -142,6 +152,7 @@ type ewmaScorer struct {
 	vr     []float64 // baseline variance
 	hi, lo []float64 // cusum sums
 	hold   *peakHold
+	raw    []float64 // if set, receives each channel's unnormalised score
 }
 
 func (s *ewmaScorer) Push(x []float64) (float64, bool) {
@@ -168,6 +179,12 @@ func (s *ewmaScorer) Push(x []float64) (float64, bool) {
 			sc = math.Max(s.hi[ch], s.lo[ch])
 		} else {
 			sc = math.Abs(z)
+		}
+		if s.raw != nil {
+			s.raw[ch] = sc
+		}
+		if p.Norm != nil {
+			sc /= p.Norm[ch]
 		}
 		if sc > score {
 			score = sc
@@ -201,6 +218,9 @@ func decodeEWMA(name string) Decoder {
 			if !(p.Floor[i] > 0) || math.IsInf(p.Floor[i], 0) || !(p.InitSD[i] > 0) || math.IsInf(p.InitSD[i], 0) {
 				return nil, fmt.Errorf("anomaly: %s channel %d floor %v sd %v, want positive finite numbers", name, i, p.Floor[i], p.InitSD[i])
 			}
+		}
+		if err := checkNorm(name, p.Norm, channels); err != nil {
+			return nil, err
 		}
 		if err := checkThreshold(threshold); err != nil {
 			return nil, err

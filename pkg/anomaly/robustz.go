@@ -41,6 +41,9 @@ type robustZParams struct {
 	Window int       `json:"window"`
 	Floor  []float64 `json:"floor"`
 	Hold   int       `json:"hold,omitempty"`
+	// Norm divides each channel's score (see channelNorms); absent for one
+	// channel.
+	Norm []float64 `json:"norm,omitempty"`
 }
 
 type robustZModel struct {
@@ -67,6 +70,11 @@ func (r RobustZ) Fit(train [][]float64) (Model, error) {
 	for ch := range c {
 		m.p.Floor[ch] = r.FloorFraction * channelScale(train, ch)
 	}
+	if c > 1 {
+		s := m.newScorer()
+		s.raw = make([]float64, c)
+		m.p.Norm = channelNorms(train, r.Rule.Quantile, s.raw, s.Push)
+	}
 	m.threshold, err = r.Rule.Apply(trainScores(m, train))
 	if err != nil {
 		return nil, err
@@ -79,7 +87,9 @@ func (m *robustZModel) Channels() int                  { return len(m.p.Floor) }
 func (m *robustZModel) Threshold() float64             { return m.threshold }
 func (m *robustZModel) MarshalParams() ([]byte, error) { return json.Marshal(m.p) }
 
-func (m *robustZModel) NewScorer() Scorer {
+func (m *robustZModel) NewScorer() Scorer { return m.newScorer() }
+
+func (m *robustZModel) newScorer() *robustZScorer {
 	s := &robustZScorer{m: m, win: make([]*slidingOrder, len(m.p.Floor)), hold: newPeakHold(m.p.Hold)}
 	for i := range s.win {
 		s.win[i] = newSlidingOrder(m.p.Window)
@@ -91,6 +101,7 @@ type robustZScorer struct {
 	m    *robustZModel
 	win  []*slidingOrder
 	hold *peakHold
+	raw  []float64 // if set, receives each channel's unnormalised score
 }
 
 // Push scores x against the window before it, then lets x into the window.
@@ -102,7 +113,14 @@ func (s *robustZScorer) Push(x []float64) (float64, bool) {
 		if ready {
 			med := w.median()
 			scale := math.Max(madToSigma*w.mad(med), s.m.p.Floor[ch])
-			if z := math.Abs(v-med) / scale; z > score {
+			z := math.Abs(v-med) / scale
+			if s.raw != nil {
+				s.raw[ch] = z
+			}
+			if s.m.p.Norm != nil {
+				z /= s.m.p.Norm[ch]
+			}
+			if z > score {
 				score = z
 			}
 		}
@@ -127,6 +145,9 @@ func decodeRobustZ(channels int, threshold float64, params []byte) (Model, error
 	}
 	if len(p.Floor) != channels {
 		return nil, fmt.Errorf("anomaly: robust-z has %d floors for %d channels", len(p.Floor), channels)
+	}
+	if err := checkNorm(MethodRobustZ, p.Norm, channels); err != nil {
+		return nil, err
 	}
 	for i, f := range p.Floor {
 		if !(f > 0) || math.IsInf(f, 0) {

@@ -143,3 +143,52 @@ func channelScale(rows [][]float64, ch int) float64 {
 	}
 	return sd
 }
+
+// channelNorms puts the channels of a multichannel model on one scale. A
+// sample's score is the largest channel score, and channels differ in how
+// far normal operation takes them (a wandering temperature against a steady
+// pressure): with raw scores one threshold would be set by the most restless
+// channel and blind to the others. Each channel's score is therefore divided
+// by the same quantile of its own training scores, so a score of 1 means "as
+// far as this channel went in training" on every channel, and one threshold
+// acts as a threshold per channel. push scores a row and fills raw with the
+// channel scores.
+func channelNorms(train [][]float64, quantile float64, raw []float64, push func([]float64) (float64, bool)) []float64 {
+	per := make([][]float64, len(raw))
+	for _, r := range train {
+		if _, ok := push(r); ok {
+			for ch, v := range raw {
+				per[ch] = append(per[ch], v)
+			}
+		}
+	}
+	norm := make([]float64, len(raw))
+	for ch, xs := range per {
+		q := 0.0
+		if len(xs) > 0 {
+			q = Quantile(xs, quantile)
+		}
+		// A channel that never moved in training scores 0 there; divide by a
+		// small number instead, so that its first movement is far above 1
+		// but still finite.
+		norm[ch] = math.Max(q, minNorm)
+	}
+	return norm
+}
+
+const minNorm = 1e-9
+
+func checkNorm(method string, norm []float64, channels int) error {
+	if norm == nil {
+		return nil
+	}
+	if len(norm) != channels {
+		return fmt.Errorf("anomaly: %s has %d channel norms for %d channels", method, len(norm), channels)
+	}
+	for i, v := range norm {
+		if !(v >= minNorm) || math.IsInf(v, 0) {
+			return fmt.Errorf("anomaly: %s channel %d norm %v, want a finite number ≥ %g", method, i, v, minNorm)
+		}
+	}
+	return nil
+}
