@@ -162,6 +162,18 @@ func New(devices *Devices, store *Store, sink ReportSink, cfg Config) (*Service,
 	if err != nil {
 		return nil, err
 	}
+	// The order check goes on from where a clean shutdown left it, so a
+	// source replaying its buffer after a restart gets its duplicates back
+	// as duplicates.
+	last, err := store.LastTimes()
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range s.order {
+		if ts, ok := last[st.dev.ID]; ok {
+			st.lastTS, st.hasLast = ts, true
+		}
+	}
 	s.pending = pending
 	s.initMetrics()
 	if len(pending) > 0 {
@@ -344,8 +356,9 @@ func (s *Service) PendingReports() int {
 
 // Run runs the device workers and the submitter until ctx ends. On the way
 // out it stops admission, scores what was admitted, closes open windows
-// and stores their reports (pending: the next run submits them), so
-// nothing admitted is lost by a clean shutdown.
+// and stores their reports (pending: the next run submits them) and each
+// device's last timestamp, so nothing admitted is lost by a clean shutdown
+// and the order check continues after it.
 func (s *Service) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
@@ -368,6 +381,15 @@ func (s *Service) Run(ctx context.Context) error {
 	stopWork()
 	wg.Wait()
 	<-subDone
+	last := map[string]int64{}
+	for _, st := range s.order {
+		if st.hasLast {
+			last[st.dev.ID] = st.lastTS
+		}
+	}
+	if err := s.store.SaveLastTimes(last); err != nil {
+		return fmt.Errorf("sentinel: record last timestamps: %w", err)
+	}
 	return nil
 }
 

@@ -439,6 +439,11 @@ func TestServiceRestartResubmitsPendingReports(t *testing.T) {
 	if up.sent()[0].Seq != pending[0].Seq || up.sent()[0].EvidenceDigest != pending[0].EvidenceDigest {
 		t.Fatalf("resubmitted %+v", up.sent()[0])
 	}
+	// The order check continues from the last run: a replayed sample is
+	// a duplicate.
+	if code, _, res := h2.post("", "", lines(dev.ID, 3, normal(1)...)); code != 422 || res["rejected_by_reason"].(map[string]any)["duplicate"].(float64) != 1 {
+		t.Fatalf("replay after restart: %d %v", code, res)
+	}
 	// New reports continue the sequence.
 	rows = normal(10)
 	rows[0] = [3]float64{0, 0, 7}

@@ -50,9 +50,12 @@ type Report struct {
 //
 //	e/<32-byte sha256>  evidence (canonical JSON lines of the window)
 //	r/<8-byte seq BE>   report JSON, every state
+//	t/<device id>       the device's last admitted timestamp (8 bytes BE),
+//	                    written at a clean shutdown
 var (
 	prefixEvidence = []byte("e/")
 	prefixReport   = []byte("r/")
+	prefixLastTS   = []byte("t/")
 )
 
 func reportKey(seq uint64) []byte {
@@ -179,6 +182,35 @@ func (st *Store) DeviceReports(device, state string, limit int) ([]*Report, erro
 	}
 	if limit > 0 && len(out) > limit {
 		out = out[len(out)-limit:]
+	}
+	return out, it.Error()
+}
+
+// SaveLastTimes records each device's last admitted timestamp (ns).
+func (st *Store) SaveLastTimes(last map[string]int64) error {
+	b := st.db.NewBatch()
+	defer b.Close()
+	for id, ts := range last {
+		if err := b.Set(append(append([]byte(nil), prefixLastTS...), id...), binary.BigEndian.AppendUint64(nil, uint64(ts)), nil); err != nil {
+			return err
+		}
+	}
+	return b.Commit(pebble.Sync)
+}
+
+// LastTimes returns the timestamps SaveLastTimes recorded.
+func (st *Store) LastTimes() (map[string]int64, error) {
+	it, err := st.db.NewIter(&pebble.IterOptions{LowerBound: prefixLastTS, UpperBound: []byte("t0")})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	out := map[string]int64{}
+	for ok := it.First(); ok; ok = it.Next() {
+		if len(it.Value()) != 8 {
+			return nil, fmt.Errorf("sentinel: last time of %q: %d bytes", it.Key()[len(prefixLastTS):], len(it.Value()))
+		}
+		out[string(it.Key()[len(prefixLastTS):])] = int64(binary.BigEndian.Uint64(it.Value()))
 	}
 	return out, it.Error()
 }
