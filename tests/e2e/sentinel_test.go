@@ -28,7 +28,8 @@ import (
 // report on chain with the device's alert, the evidence fetched from the
 // sentinel matching the chain's digest; then a sentinel whose chain is
 // unreachable fills its report queue and answers 429 (nothing admitted),
-// and after a restart against the real node submits the report it kept.
+// and after kill -9 and a restart against the real node submits the report
+// it kept.
 //
 // It needs ADFD_BIN and ADF_BIN (build/adfd, build/adf from `make build`).
 
@@ -107,6 +108,12 @@ func (p *sentinelProc) stop(t *testing.T) {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
+}
+
+// kill SIGKILLs the sentinel: no shutdown code runs.
+func (p *sentinelProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.done
 }
 
 // sentinelAnswer is POST /v1/telemetry's answer (success or error).
@@ -392,7 +399,7 @@ func TestSentinel(t *testing.T) {
 			}
 			t.Logf("device %s level %s incident %s; state %+v", "acme/pump-1", st.State.Level, st.State.IncidentID, st)
 		}},
-		{"3_full_report_queue_429_kept_across_restart", func(t *testing.T) {
+		{"3_full_report_queue_429_kept_across_kill", func(t *testing.T) {
 			dataB := filepath.Join(dir, "sentinel-b")
 			argsB := []string{"--data-dir", dataB, "--models", modelsDir, "--key", "det", "--max-pending-reports", "1", "--flush", "100ms"}
 			b = startSentinel(t, abin, acme.keysDir, filepath.Join(dir, "sentinel-b.log"), sentinelListenB,
@@ -427,8 +434,9 @@ func TestSentinel(t *testing.T) {
 			if err := getJSON(&http.Client{Timeout: 5 * time.Second}, b.base+"/healthz", &h); err != nil || h.Status != "degraded" || h.LastSubmitError == "" {
 				t.Fatalf("healthz %+v %v", h, err)
 			}
-			// Restart against the real node: the stored report goes on chain.
-			b.stop(t)
+			// kill -9, then restart against the real node: the report was
+			// stored (synced) before it was queued, so it goes on chain.
+			b.kill()
 			b = startSentinel(t, abin, acme.keysDir, filepath.Join(dir, "sentinel-b.log"), sentinelListenB,
 				append(argsB, "--node", acme.rpc, "--api", acme.api)...)
 			waitFor(t, 30*time.Second, 200*time.Millisecond, "the kept report on chain", func() (bool, string) {
