@@ -122,6 +122,14 @@ func (s *Service) handleTelemetry(w http.ResponseWriter, r *http.Request) {
 		s.busy(w, http.StatusServiceUnavailable, errorBody{Error: ErrClosing.Error(), Code: "closing"})
 		return
 	}
+	select {
+	case s.requests <- struct{}{}:
+		defer func() { <-s.requests }()
+	default:
+		s.m.throttled.WithLabelValues("requests").Inc()
+		s.busy(w, http.StatusTooManyRequests, errorBody{Error: fmt.Sprintf("%d ingest requests are being parsed already; nothing was accepted, resend the request", s.cfg.MaxRequests), Code: "busy"})
+		return
+	}
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	samples, errs, err := Parse(body, format, r.URL.Query().Get("device"), s.devices)
 	var mbe *http.MaxBytesError

@@ -56,8 +56,12 @@ type Config struct {
 	// MaxErrors is how many line errors an answer lists (default 20); the
 	// counts by reason always cover all of them.
 	MaxErrors int
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// MaxRequests bounds the ingest requests parsed at once (default 16),
+	// so memory stays bounded (MaxRequests × MaxBodyBytes of bodies and
+	// their samples) however many clients connect; more answer 429.
+	MaxRequests int
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -88,6 +92,9 @@ func (c *Config) defaults() {
 	}
 	if c.MaxErrors <= 0 {
 		c.MaxErrors = 20
+	}
+	if c.MaxRequests <= 0 {
+		c.MaxRequests = 16
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -120,6 +127,9 @@ type Service struct {
 	errMu         sync.Mutex
 	lastSubmitErr string
 
+	// requests is a semaphore of ingest requests being parsed.
+	requests chan struct{}
+
 	m metrics
 }
 
@@ -149,7 +159,8 @@ type deviceState struct {
 // store holds as pending (from an earlier run) are queued for submission.
 func New(devices *Devices, store *Store, sink ReportSink, cfg Config) (*Service, error) {
 	cfg.defaults()
-	s := &Service{cfg: cfg, devices: devices, store: store, sink: sink, states: map[*Device]*deviceState{}, kick: make(chan struct{}, 1)}
+	s := &Service{cfg: cfg, devices: devices, store: store, sink: sink, states: map[*Device]*deviceState{}, kick: make(chan struct{}, 1),
+		requests: make(chan struct{}, cfg.MaxRequests)}
 	s.repCond = sync.NewCond(&s.repMu)
 	for _, id := range devices.IDs() {
 		d := devices.Get(id)
@@ -627,9 +638,10 @@ func (s *Service) initMetrics() {
 	for _, r := range Reasons {
 		m.rejected.WithLabelValues(string(r))
 	}
-	m.throttled = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "adf_sentinel_throttled_requests_total", Help: "Ingest requests answered 429 because a queue was full, by queue."}, []string{"queue"})
+	m.throttled = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "adf_sentinel_throttled_requests_total", Help: "Ingest requests answered 429 because a queue was full, by queue (device, reports, or requests: too many parsed at once)."}, []string{"queue"})
 	m.throttled.WithLabelValues("device")
 	m.throttled.WithLabelValues("reports")
+	m.throttled.WithLabelValues("requests")
 	m.scored = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_samples_scored_total", Help: "Samples scored."})
 	m.anomalous = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_anomalous_samples_total", Help: "Scored samples above their model's threshold."})
 	m.reports = prometheus.NewCounter(prometheus.CounterOpts{Name: "adf_sentinel_reports_queued_total", Help: "Anomaly windows closed, stored and queued as reports."})

@@ -519,3 +519,39 @@ func TestServiceSurvivesAPanickingScorer(t *testing.T) {
 		t.Fatalf("scored %s", got)
 	}
 }
+
+// A request that cannot be parsed yet (all parsing slots taken) is
+// answered 429 at once rather than queued without bound.
+func TestServiceBoundsConcurrentRequests(t *testing.T) {
+	dev := testDevice(t, "acme/pump-1")
+	cfg := fastConfig()
+	cfg.MaxRequests = 1
+	h := startService(t, t.TempDir(), testDevices(t, dev), &fakeSink{}, cfg)
+	// Hold the one slot with a request whose body never ends.
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = pw.Write([]byte(lines(dev.ID, 0, normal(1)...)))
+	}()
+	held := make(chan int)
+	go func() {
+		resp, err := http.Post(h.srv.URL+"/v1/telemetry", "application/x-ndjson", pr)
+		if err != nil {
+			held <- 0
+			return
+		}
+		resp.Body.Close()
+		held <- resp.StatusCode
+	}()
+	waitUntil(t, "the slot taken", func() bool { return len(h.svc.requests) == 1 })
+	code, hdr, res := h.post("", "", lines(dev.ID, 10, normal(1)...))
+	if code != 429 || res["code"] != "busy" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("%d %v", code, res)
+	}
+	pw.Close()
+	if got := <-held; got != 200 {
+		t.Fatalf("held request: %d", got)
+	}
+	if code, _, res := h.post("", "", lines(dev.ID, 10, normal(1)...)); code != 200 {
+		t.Fatalf("after the slot freed: %d %v", code, res)
+	}
+}
