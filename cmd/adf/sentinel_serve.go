@@ -181,6 +181,7 @@ and every report is on chain.`,
 	f.IntVar(&cfg.Window.MaxSamples, "max-window", 1000, "samples after which a window is reported even if it goes on")
 	f.DurationVar(&cfg.IdleClose, "idle-close", 10*time.Second, "close a device's open window after this long without samples")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", 8<<20, "largest accepted request body")
+	f.IntVar(&cfg.MaxRequests, "max-requests", 16, "ingest requests parsed at once; beyond, ingest answers 429")
 	f.Uint64Var(&gas, "gas", chain.DefaultGas, "gas limit of report transactions")
 	f.StringVar(&file, "file", "", "also ingest this telemetry file (JSON lines, or CSV with --format csv or a .csv name), then exit when done")
 	f.BoolVar(&stdin, "stdin", false, "also ingest telemetry from standard input, then exit when done")
