@@ -45,7 +45,7 @@ const (
 // Registry errors (x/telemetry's texts).
 var (
 	ErrInvalidDevice     = errors.New("invalid device")
-	ErrInvalidReport     = errors.New("invalid anomaly report")
+	ErrInvalidReport     = errors.New("invalid report")
 	ErrDeviceNotFound    = errors.New("device not found")
 	ErrWrongOrganization = errors.New("wrong organisation")
 	ErrIncidentNotFound  = errors.New("incident not found")
