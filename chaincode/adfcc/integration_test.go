@@ -9,14 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hyperledger/fabric-chaincode-go/v2/shim"
+	"github.com/hyperledger/fabric-contract-api-go/v2/contractapi"
 	"github.com/hyperledger/fabric-protos-go-apiv2/peer"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/adf-consortium/adf/chaincode/adfcc"
+	"github.com/adf-consortium/adf/chaincode/attestation"
 	chaincti "github.com/adf-consortium/adf/chaincode/cti"
 	"github.com/adf-consortium/adf/chaincode/identity"
 	"github.com/adf-consortium/adf/chaincode/internal/fabtest"
 	"github.com/adf-consortium/adf/chaincode/internal/peertest"
+	"github.com/adf-consortium/adf/chaincode/internal/telconf"
 	chaintel "github.com/adf-consortium/adf/chaincode/telemetry"
 	"github.com/adf-consortium/adf/pkg/conformance"
 	"github.com/adf-consortium/adf/pkg/cti"
@@ -36,6 +40,12 @@ func startServer(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startServerWith(t, cc)
+}
+
+// startServerWith serves cc as startServer serves adfcc.New's chaincode.
+func startServerWith(t testing.TB, cc shim.Chaincode) string {
+	t.Helper()
 	srv, err := adfcc.Listen(adfcc.Config{CCID: ccid, Address: "127.0.0.1:0"}, cc)
 	if err != nil {
 		t.Fatal(err)
@@ -354,3 +364,68 @@ type rawSigner struct{ creator []byte }
 
 func (r rawSigner) Serialized() []byte     { return r.creator }
 func (r rawSigner) Sign(msg []byte) []byte { return nil }
+
+// TestTelemetryConformanceOverGRPC runs pkg/conformance's telemetry table
+// (which x/telemetry's keeper test and chaincode/telemetry's stub test also
+// run) over the chaincode protocol, with two endorsing peers that must
+// agree on every answer and write set. The table needs its own params
+// (a confirmation window shorter than the alert expiry), so the server
+// runs the same contracts as adfcc.New with the telemetry contract's
+// Params set to conformance.TelemetryParams.
+func TestTelemetryConformanceOverGRPC(t *testing.T) {
+	tc := chaintel.NewContract()
+	tc.Params = conformance.TelemetryParams()
+	cc, err := contractapi.NewChaincode(identity.NewContract(), attestation.NewContract(), chaincti.NewContract(), tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEndorsers(t, startServerWith(t, cc), 2, true)
+	org1, org2 := fabtest.NewMSP("Org1MSP"), fabtest.NewMSP("Org2MSP")
+	admin1, admin2 := org1.Admin("admin1"), org2.Admin("admin2")
+	e.must(admin1, "identity:RegisterOrg", conformance.TelemetryOrg)
+	e.must(admin2, "identity:RegisterOrg", conformance.Publisher)
+	for _, r := range []identity.Rule{
+		{ID: "ops-device", Role: "ops", Action: policy.ActionRegisterDevice, ScopePattern: "acme/*"},
+		{ID: "ops-incident", Role: "ops", Action: policy.ActionHandleIncident, ScopePattern: "acme/*"},
+		{ID: "detector", Role: "detector", Action: policy.ActionReportAnomaly, ScopePattern: "*"},
+		{ID: "gateway", Role: "gateway", Action: policy.ActionReportAnomaly, ScopePattern: "*"},
+		{ID: "ci-direct", Role: "ci", Action: policy.ActionAnchorDirect, ScopePattern: "*"},
+		{ID: "analyst-publish", Role: "analyst", Action: policy.ActionPublishIndicator, ScopePattern: "*"},
+	} {
+		ch := fabtest.JSON(t, identity.PolicyChange{Rule: r})
+		e.must(admin1, "identity:ProposePolicy", ch)
+		e.must(admin2, "identity:ProposePolicy", ch)
+	}
+	by := map[string]peertest.Signer{}
+	for id, role := range map[string]string{conformance.TelemetryOperator: "ops", conformance.Detector1: "detector",
+		conformance.Detector2: "detector", conformance.TelemetryGateway: "gateway", "acme/ci": "ci"} {
+		e.must(admin1, "identity:RegisterPrincipal", id, fabtest.JSON(t, []string{role}))
+		name := strings.TrimPrefix(id, conformance.TelemetryOrg+"/")
+		by[id] = org1.Member(name+"@"+conformance.TelemetryOrg, name, nil)
+	}
+	e.must(admin2, "identity:RegisterPrincipal", conformance.Publisher+"/feeds", `["analyst"]`)
+	feeds := org2.Member("feeds@osv", "feeds", nil)
+
+	// The signals: Direct's first subject is anchored, the indicators
+	// published.
+	var key identity.Key
+	mustJSON(t, e.must(by["acme/ci"], "identity:RegisterKey", fabtest.JSON(t, identity.KeyRequest{
+		PrincipalID: "acme/ci", Algorithm: "ed25519", PublicKey: conformance.Key("signer").Public().Bytes(), NotAfter: e.now.Add(24 * time.Hour),
+	})), &key)
+	d := conformance.Direct(key.Address, channel)[0]
+	e.must(by["acme/ci"], "attestation:AnchorAttestation", string(d.Envelope), d.RiskClass, d.Scope)
+	e.must(feeds, "cti:PublishIndicators", fabtest.JSON(t, conformance.Indicators()))
+
+	telconf.Run(t, func(who string, at time.Time, fn string, args ...string) telconf.Answer {
+		id, ok := by[who]
+		if !ok {
+			t.Fatalf("no identity for %q", who)
+		}
+		e.now = at.Add(-time.Second) // call adds a second
+		r := e.call(id, fn, args...)
+		return telconf.Answer{OK: r.OK(), Message: r.Message(), Payload: payload(r), Writes: r.Writes, Event: r.Event}
+	}, e.now.Add(time.Minute).Unix())
+	if fmt.Sprint(e.peers[0].State()) != fmt.Sprint(e.peers[1].State()) {
+		t.Fatal("the peers' world states differ")
+	}
+}
