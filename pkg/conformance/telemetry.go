@@ -286,6 +286,10 @@ func TelemetrySteps() []TelemetryStep {
 		{Name: "at alert_expiry the alert has expired", At: 2000, Op: OpObserve, DeviceID: pump,
 			WantTo: normal, WantIncident: 2, WantStatus: telemetry.StatusExpired,
 			WantChannels: []string{"valve"}, WantDetectors: det1, WantAttested: true, WantTiming: TelemetryTiming{OpenedAt: 1100, FirstWindowStart: 1050}},
+		// After the observation, so EndBlock has run on Cosmos: in the
+		// block of the expiry before EndBlock, x/telemetry would still
+		// acknowledge or resolve the alert (its handlers, unlike its
+		// reports, do not expire lazily), where the chaincode refuses.
 		{Name: "an expired alert cannot be acknowledged", At: 2000, Op: OpAcknowledge, By: TelemetryOperator, DeviceID: pump, Incident: 2,
 			Want: "incident is expired: nothing to acknowledge", WantError: "invalid incident operation"},
 
