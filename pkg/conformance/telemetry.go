@@ -283,13 +283,14 @@ func TelemetrySteps() []TelemetryStep {
 		{Name: "a new alert", At: 1100, Op: OpReport, By: Detector1, Report: rep(pump, 1050, 1100, "valve"),
 			WantReport: 6, WantFrom: normal, WantTo: alert, WantIncident: 2, WantStatus: telemetry.StatusAlert,
 			WantChannels: []string{"valve"}, WantDetectors: det1, WantAttested: true, WantTiming: TelemetryTiming{OpenedAt: 1100, FirstWindowStart: 1050}},
+		// In the block of the expiry, before EndBlock (Cosmos) or any query
+		// (Fabric) has expired it, the alert is already past handling.
+		{Name: "an alert at its expiry time cannot be resolved", At: 2000, Op: OpResolve, By: TelemetryOperator, DeviceID: pump, Incident: 2,
+			Want: "incident is already expired", WantError: "invalid incident operation"},
 		{Name: "at alert_expiry the alert has expired", At: 2000, Op: OpObserve, DeviceID: pump,
 			WantTo: normal, WantIncident: 2, WantStatus: telemetry.StatusExpired,
 			WantChannels: []string{"valve"}, WantDetectors: det1, WantAttested: true, WantTiming: TelemetryTiming{OpenedAt: 1100, FirstWindowStart: 1050}},
-		// After the observation, so EndBlock has run on Cosmos: in the
-		// block of the expiry before EndBlock, x/telemetry would still
-		// acknowledge or resolve the alert (its handlers, unlike its
-		// reports, do not expire lazily), where the chaincode refuses.
+		// And after it, in both deployments.
 		{Name: "an expired alert cannot be acknowledged", At: 2000, Op: OpAcknowledge, By: TelemetryOperator, DeviceID: pump, Incident: 2,
 			Want: "incident is expired: nothing to acknowledge", WantError: "invalid incident operation"},
 

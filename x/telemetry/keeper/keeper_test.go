@@ -555,6 +555,26 @@ func TestLateReportDoesNotConfirmExpiredAlert(t *testing.T) {
 	require.Equal(t, 1, n)
 }
 
+// An alert past its expiry cannot be acknowledged or resolved in the blocks
+// before EndBlock reaches it (the Fabric chaincode refuses it too).
+func TestExpiredAlertCannotBeHandledBeforeEndBlock(t *testing.T) {
+	w := newWorld(t)
+	w.register(w.ops, "acme/pump-1", "pump", w.artifact, []string{"flow"})
+	id := w.submit(w.det1, w.input("acme/pump-1", "flow")).Results[0].IncidentId
+	w.ctx = w.ctx.WithBlockTime(w.ctx.BlockTime().Add(time.Duration(types.DefaultParams().AlertExpiry) * time.Second))
+	w.requireRejected("incident is expired", func() error {
+		_, err := w.msgs.AcknowledgeIncident(w.ctx, &types.MsgAcknowledgeIncident{Signer: w.ops.addr, IncidentId: id, DeviceId: "acme/pump-1"})
+		return err
+	})
+	w.requireRejected("incident is already expired", func() error {
+		_, err := w.msgs.ResolveIncident(w.ctx, &types.MsgResolveIncident{Signer: w.ops.addr, IncidentId: id, DeviceId: "acme/pump-1"})
+		return err
+	})
+	require.Equal(t, types.INCIDENT_STATUS_ALERT, w.incident(id).Status)
+	require.NoError(t, w.k.EndBlocker(w.ctx))
+	require.Equal(t, types.INCIDENT_STATUS_EXPIRED, w.incident(id).Status)
+}
+
 // BenchmarkSubmitReports64 is a full batch of 64 reports on 64 alerting
 // devices with 100 dependencies each (fake x/cti): validation, signals,
 // escalation and the writes, on an in-memory IAVL store.

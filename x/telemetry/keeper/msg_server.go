@@ -329,6 +329,14 @@ func (k Keeper) handleCheck(ctx context.Context, signer string, id uint64, devic
 	if inc.OrgId != dec.OrgId {
 		return inc, dec, errorsmod.Wrapf(types.ErrWrongOrganization, "incident %d is of organisation %s; %s is of %s", id, inc.OrgId, dec.PrincipalId, dec.OrgId)
 	}
+	// An alert past its expiry that EndBlock has not reached yet (it runs
+	// after the block's transactions, capped) is handled as expired, as a
+	// late report treats it: otherwise whether an operator may still
+	// acknowledge or resolve it would depend on the expiry backlog.
+	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
+	if inc.Status == types.INCIDENT_STATUS_ALERT && inc.ExpiresAt > 0 && now >= inc.ExpiresAt {
+		inc.Status = types.INCIDENT_STATUS_EXPIRED
+	}
 	return inc, dec, nil
 }
 
