@@ -1,7 +1,9 @@
 // Package conformance is the table of cases that every deployment of the
 // ADF registries (the Cosmos modules and the Fabric chaincode) must answer
-// alike: anchoring roots of a batcher log, direct anchors of DSSE
-// envelopes, and gate decisions after publications and sightings. Each
+// alike: key validity and authorisation, anchoring roots of a batcher log,
+// direct anchors of DSSE envelopes, gate decisions after publications and
+// sightings, and telemetry escalation (telemetry.go: reports, confirmation,
+// mitigations, incident handling and expiry). Each
 // deployment's test drives its own entry points with these inputs and
 // checks the outcomes given here; both share the rules in pkg/, and this
 // table is what shows it.
