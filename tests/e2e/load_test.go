@@ -66,7 +66,7 @@ import (
 // ADF_LOAD_RATE (offered tx/s, 1200), ADF_LOAD_ACCOUNTS (64),
 // ADF_LOAD_ALGO (ed25519 or composite: envelope and tx signing keys),
 // ADF_LOAD_MEMPOOL_SIZE (3000), ADF_LOAD_BLOCK_MAX_BYTES (2 MiB: genesis
-// consensus params; adfd's default is CometBFT's ~53 MiB), ADF_LOAD_RECHECK
+// consensus params, as adfd's own default), ADF_LOAD_RECHECK
 // (true),
 // ADF_LOAD_PROFILE (a directory: CPU profiles of node0 and node2 during the
 // window), ADF_LOAD_REPORT (a file for the JSON report).
