@@ -83,25 +83,11 @@ The admin token may also come from $ADF_BATCHER_ADMIN_TOKEN.`,
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 
-			enc, err := chain.MakeEncoding()
+			w, err := openWorkerSigner(ctx, &nf, keysDir, keyName)
 			if err != nil {
 				return err
 			}
-			entry, err := openStore(keysDir).Find(keyName)
-			if err != nil {
-				return fmt.Errorf("--key: %w", err)
-			}
-			signer, err := entrySigner(entry)
-			if err != nil {
-				return err
-			}
-			cl := nf.client()
-			chainID := nf.chainID
-			if chainID == "" {
-				if chainID, err = cl.ChainID(ctx); err != nil {
-					return err
-				}
-			}
+			enc, signer, cl, chainID := w.enc, w.signer, w.cl, w.chainID
 			adapter := &chainAdapter{cl: cl, enc: enc, signer: signer, chainID: chainID, gas: gas}
 
 			l, err := batchlog.Open(dataDir, logID, batchlog.Options{Logger: logger})

@@ -149,3 +149,36 @@ func openStore(dir string) *keystore.Store {
 	}
 	return keystore.New(dir)
 }
+
+// workerSigner is what a long-running worker (batcher, sentinel) signs its
+// chain transactions with.
+type workerSigner struct {
+	enc     chain.Encoding
+	signer  chain.Signer
+	cl      *chain.Client
+	chainID string
+}
+
+// openWorkerSigner loads the worker's key from the key store and connects
+// to the chain, asking the node for its chain id unless --chain-id gave it.
+func openWorkerSigner(ctx context.Context, nf *netFlags, keysDir, keyName string) (workerSigner, error) {
+	enc, err := chain.MakeEncoding()
+	if err != nil {
+		return workerSigner{}, err
+	}
+	entry, err := openStore(keysDir).Find(keyName)
+	if err != nil {
+		return workerSigner{}, fmt.Errorf("--key: %w", err)
+	}
+	signer, err := entrySigner(entry)
+	if err != nil {
+		return workerSigner{}, err
+	}
+	w := workerSigner{enc: enc, signer: signer, cl: nf.client(), chainID: nf.chainID}
+	if w.chainID == "" {
+		if w.chainID, err = w.cl.ChainID(ctx); err != nil {
+			return workerSigner{}, err
+		}
+	}
+	return w, nil
+}

@@ -95,25 +95,11 @@ and every report is on chain.`,
 			if err != nil {
 				return fmt.Errorf("--models: %w", err)
 			}
-			enc, err := chain.MakeEncoding()
+			w, err := openWorkerSigner(ctx, &nf, keysDir, keyName)
 			if err != nil {
 				return err
 			}
-			entry, err := openStore(keysDir).Find(keyName)
-			if err != nil {
-				return fmt.Errorf("--key: %w", err)
-			}
-			signer, err := entrySigner(entry)
-			if err != nil {
-				return err
-			}
-			cl := nf.client()
-			chainID := nf.chainID
-			if chainID == "" {
-				if chainID, err = cl.ChainID(ctx); err != nil {
-					return err
-				}
-			}
+			enc, signer, cl, chainID := w.enc, w.signer, w.cl, w.chainID
 			sink := &chainReportSink{cl: cl, enc: enc, signer: signer, chainID: chainID, gas: gas}
 			store, err := sentinel.OpenStore(dataDir, logger)
 			if err != nil {
