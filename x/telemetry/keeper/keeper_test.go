@@ -526,9 +526,27 @@ func TestGenesisValidateRefuses(t *testing.T) {
 func TestGasIsCharged(t *testing.T) {
 	w := newWorld(t)
 	w.register(w.ops, "acme/pump-1", "pump", w.artifact, []string{"flow"}, "pkg:npm/a@1.0.0")
+	w.register(w.ops, "acme/pump-2", "pump", w.artifact, []string{"flow"}, "pkg:npm/a@1.0.0", "pkg:npm/b@2.0.0", "pkg:npm/c@3.0.0")
+	gasOf := func(p *principal, device string) uint64 {
+		w.ctx = w.ctx.WithGasMeter(storetypes.NewInfiniteGasMeter())
+		w.submit(p, w.input(device, "flow"))
+		return w.ctx.GasMeter().GasConsumed()
+	}
+	purl := types.DefaultParams().GasPerPurl
+	one := gasOf(w.det1, "acme/pump-1")   // alert: signals evaluated
+	three := gasOf(w.det1, "acme/pump-2") // the same with two more dependencies
+	require.GreaterOrEqual(t, one, keeper.GasPerReport+purl)
+	// Each dependency matched against x/cti costs gas_per_purl; reading the
+	// larger device record adds a little store gas.
+	require.GreaterOrEqual(t, three-one, 2*purl)
+	require.Less(t, three-one, 3*purl)
+	confirmed := gasOf(w.det2, "acme/pump-1") // second detector confirms: signals read again
+	after := gasOf(w.det1, "acme/pump-1")     // confirmed device: signals no longer evaluated
+	require.Less(t, after, confirmed)
+	t.Logf("gas per report: alert %d (1 dependency), %d (3 dependencies); confirming %d; on a confirmed device %d", one, three, confirmed, after)
+
 	w.ctx = w.ctx.WithGasMeter(storetypes.NewGasMeter(10_000))
-	require.Panics(t, func() { w.submit(w.det1, w.input("acme/pump-1", "flow")) }, "out of gas is the SDK's panic, recovered by baseapp")
-	_ = keeper.GasPerReport
+	require.Panics(t, func() { w.submit(w.det2, w.input("acme/pump-2", "flow")) }, "out of gas is the SDK's panic, recovered by baseapp")
 }
 
 // A report that arrives after an alert's expiry, before EndBlock expired it,
