@@ -17,6 +17,7 @@ func Methods() []anomaly.Method {
 		anomaly.NewRobustZ(), anomaly.NewEWMA(), anomaly.NewCUSUM(),
 		anomaly.NewPCA(), anomaly.NewPCAT2Q(),
 		sparse.New(sparse.DefaultConfig()),
+		anomaly.NewForecast(),
 	}
 }
 
@@ -175,6 +176,9 @@ func WithRule(m anomaly.Method, rule anomaly.ThresholdRule) (anomaly.Method, boo
 		v.Rule = rule
 		return v, true
 	case anomaly.PCA:
+		v.Rule = rule
+		return v, true
+	case anomaly.Forecast:
 		v.Rule = rule
 		return v, true
 	case Random:
