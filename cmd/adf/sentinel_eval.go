@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -51,12 +52,69 @@ func loadDatasetCSV(name, dataDir string, csv csvFlags) (*dataset.Dataset, error
 	return d, err
 }
 
+// smapCommandsHelp describes --smap-commands.
+const smapCommandsHelp = "SMAP only, --method forecast only: load the 24 command flags c1..c24 with the telemetry value c0 and use them as forecast's inputs (at t and t-1); only c0 is scored. The other methods score every column they are given, so they refuse it"
+
+// loadSMAPCommands loads SMAP with its command columns.
+func loadSMAPCommands(name, dataDir string) (*dataset.Dataset, error) {
+	if name != "smap" {
+		return nil, fmt.Errorf("--smap-commands needs --dataset smap, not %q", name)
+	}
+	root := dataset.Root(dataDir)
+	d, err := dataset.LoadSMAP(filepath.Join(root, "smap"), dataset.SMAPOptions{WithCommands: true})
+	if errors.Is(err, dataset.ErrNoData) {
+		return nil, fmt.Errorf("%w (data folder %s: set --data-dir or %s)", err, root, dataset.EnvSharedData)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range d.Series {
+		if len(s.Columns) < 2 || s.Columns[0] != "c0" || len(s.Columns) != len(d.Series[0].Columns) {
+			return nil, fmt.Errorf("--smap-commands: %s has columns %s, want c0 then the same command columns as every channel", s.Name, strings.Join(s.Columns, ","))
+		}
+	}
+	return d, nil
+}
+
+// smapCommandsForecast is forecast with the given number of command inputs
+// and the settings chosen for that mode on SMAP training data only
+// (eval.ValidationScored with injected faults in c0, objective validation
+// event F1, before any test figure of this mode was computed; see
+// docs/detection.md): 60 lags, the other settings as anomaly.NewForecast.
+func smapCommandsForecast(inputs int) anomaly.Forecast {
+	f := anomaly.NewForecast()
+	f.Lags = 60
+	f.Inputs = inputs
+	return f
+}
+
+// withSMAPCommands replaces forecast in ms by smapCommandsForecast (keeping
+// a threshold rule already set on it) and refuses every other method but
+// the random baseline, which reads no values.
+func withSMAPCommands(ms []anomaly.Method, d *dataset.Dataset) ([]anomaly.Method, error) {
+	inputs := len(d.Series[0].Columns) - 1
+	out := make([]anomaly.Method, len(ms))
+	for i, m := range ms {
+		switch v := m.(type) {
+		case anomaly.Forecast:
+			f := smapCommandsForecast(inputs)
+			f.Rule = v.Rule
+			out[i] = f
+		case eval.Random:
+			out[i] = v
+		default:
+			return nil, fmt.Errorf("--smap-commands works with --method forecast only (%s would score the command flags as telemetry)", m.Name())
+		}
+	}
+	return out, nil
+}
+
 func sentinelEvalCmd() *cobra.Command {
 	var name, methods, dataDir string
 	var asJSON bool
 	var quantile, margin float64
 	var csv csvFlags
-	var tune bool
+	var tune, smapCommands bool
 	var objective string
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -87,7 +145,14 @@ func sentinelEvalCmd() *cobra.Command {
 					}
 				}
 			}
-			d, err := loadDatasetCSV(name, dataDir, csv)
+			var d *dataset.Dataset
+			if smapCommands {
+				if d, err = loadSMAPCommands(name, dataDir); err == nil {
+					ms, err = withSMAPCommands(ms, d)
+				}
+			} else {
+				d, err = loadDatasetCSV(name, dataDir, csv)
+			}
 			if err != nil {
 				return err
 			}
@@ -97,7 +162,7 @@ func sentinelEvalCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				val := eval.Validation(d, eval.RandomSeed)
+				val := validation(d, smapCommands)
 				for i, m := range ms {
 					c := eval.Tune(val, m, obj)
 					ms[i] = c.Method
@@ -130,9 +195,19 @@ func sentinelEvalCmd() *cobra.Command {
 	csv.register(cmd)
 	cmd.Flags().BoolVar(&tune, "tune", false, "choose each method's settings on validation data made from the training parts only (synthetic faults injected into the last 40 % of each training series), then evaluate")
 	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
+	cmd.Flags().BoolVar(&smapCommands, "smap-commands", false, smapCommandsHelp)
 	cmd.Flags().Float64Var(&quantile, "quantile", anomaly.DefaultThreshold.Quantile, "threshold = this quantile of the training scores …")
 	cmd.Flags().Float64Var(&margin, "margin", anomaly.DefaultThreshold.Margin, "… times this margin (for a sensitivity check; defaults are the methods')")
 	return cmd
+}
+
+// validation is eval.Validation, with faults injected into c0 only when the
+// command flags are loaded (they are inputs, not scored).
+func validation(d *dataset.Dataset, smapCommands bool) *dataset.Dataset {
+	if smapCommands {
+		return eval.ValidationScored(d, eval.RandomSeed, 1)
+	}
+	return eval.Validation(d, eval.RandomSeed)
 }
 
 func parseObjective(s string) (eval.Objective, error) {
@@ -164,7 +239,7 @@ func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
 func sentinelTrainCmd() *cobra.Command {
 	var name, method, channel, dataDir, out, objective string
 	var csv csvFlags
-	var tune bool
+	var tune, smapCommands bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Fit a detector on a dataset's training part and write the encoded model",
@@ -182,7 +257,14 @@ func sentinelTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := loadDatasetCSV(name, dataDir, csv)
+			var d *dataset.Dataset
+			if smapCommands {
+				if d, err = loadSMAPCommands(name, dataDir); err == nil {
+					ms, err = withSMAPCommands(ms, d)
+				}
+			} else {
+				d, err = loadDatasetCSV(name, dataDir, csv)
+			}
 			if err != nil {
 				return err
 			}
@@ -196,7 +278,7 @@ func sentinelTrainCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				c := eval.Tune(eval.Validation(d, eval.RandomSeed), meth, obj)
+				c := eval.Tune(validation(d, smapCommands), meth, obj)
 				meth = c.Method
 				fmt.Fprintf(cmd.OutOrStdout(), "tuned on %s's training data: %s\n", d.Name, c.Settings)
 			}
@@ -227,6 +309,7 @@ func sentinelTrainCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&out, "output", "o", "", "model file to write")
 	csv.register(cmd)
 	cmd.Flags().BoolVar(&tune, "tune", false, "choose settings as adf sentinel eval --tune does (on all series' training data) before fitting")
+	cmd.Flags().BoolVar(&smapCommands, "smap-commands", false, smapCommandsHelp)
 	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
 	return cmd
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +136,121 @@ func TestSentinelEvalTuneOnTrainingData(t *testing.T) {
 	out, err = runAdf(t, "sentinel", "train", "--dataset", "fixture", "--method", "robust-z", "--tune", "--objective", "point-f1", "-o", path)
 	if err != nil || !strings.Contains(out, "tuned on fixture's training data") {
 		t.Errorf("%v\n%s", err, out)
+	}
+}
+
+// writeSMAPLike writes a two-channel SMAP-shaped folder (c0 and two command
+// flags) under dir/smap.
+func writeSMAPLike(t *testing.T, dir string) {
+	t.Helper()
+	smap := filepath.Join(dir, "smap")
+	if err := os.MkdirAll(smap, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []string{"A-1", "B-1"} {
+		for part, n := range map[string]int{"train": 800, "test": 600} {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			fmt.Fprintln(zw, "c0,c1,c2")
+			for i := range n {
+				c1, c2 := 0, 0
+				if i%50 == 10 {
+					c1 = 1
+				}
+				if i%70 == 3 {
+					c2 = 1
+				}
+				v := 0.5*math.Sin(float64(i)/7) + 0.01*float64(i%5)
+				if part == "test" && i >= 400 && i < 440 {
+					v = 0.5 * math.Sin(float64(i)/7+math.Pi/2) // phase jump inside the range
+				}
+				fmt.Fprintf(zw, "%.4f,%d,%d\n", v, c1, c2)
+			}
+			zw.Close()
+			if err := os.WriteFile(filepath.Join(smap, ch+"."+part+".csv.gz"), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(smap, "labels.json"), []byte(`{"A-1": [[400, 439]], "B-1": [[400, 439]]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// --smap-commands loads the command flags and makes forecast use them as
+// inputs while scoring c0 only; other methods and datasets refuse it.
+func TestSentinelSMAPCommands(t *testing.T) {
+	dir := t.TempDir()
+	writeSMAPLike(t, dir)
+	out, err := runAdf(t, "sentinel", "eval", "--dataset", "smap", "--data-dir", dir, "--method", "forecast", "--smap-commands", "--json")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var rep struct {
+		Protocol string `json:"protocol"`
+		Results  []struct {
+			Method      string `json:"method"`
+			Events      int    `json:"events"`
+			FitFailures int    `json:"fit_failures"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(rep.Protocol, "command flags") || len(rep.Results) != 2 || rep.Results[0].Method != "forecast" || rep.Results[0].Events != 2 || rep.Results[0].FitFailures != 0 {
+		t.Fatalf("%s", out)
+	}
+
+	path := filepath.Join(t.TempDir(), "model.json")
+	out, err = runAdf(t, "sentinel", "train", "--dataset", "smap", "--data-dir", dir, "--channel", "A-1", "--method", "forecast", "--smap-commands", "-o", path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := anomaly.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Lags   int         `json:"lags"`
+		Inputs int         `json:"inputs"`
+		Coef   [][]float64 `json:"coef"`
+	}
+	pb, _ := m.MarshalParams()
+	if err := json.Unmarshal(pb, &p); err != nil {
+		t.Fatal(err)
+	}
+	// Three columns, two of them inputs: one scored channel whose
+	// coefficients are the intercept, 60 lags and the inputs at t and t−1.
+	if m.Channels() != 3 || p.Inputs != 2 || p.Lags != 60 || len(p.Coef) != 1 || len(p.Coef[0]) != 1+60+4 {
+		t.Errorf("channels %d, params %s", m.Channels(), pb)
+	}
+	// Without the flag the same data gives c0 only.
+	if _, err := runAdf(t, "sentinel", "train", "--dataset", "smap", "--data-dir", dir, "--channel", "A-1", "--method", "forecast", "-o", path); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = anomaly.Decode(b); err != nil || m.Channels() != 1 {
+		t.Fatalf("without --smap-commands: %v, %+v", err, m)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sentinel", "eval", "--dataset", "smap", "--data-dir", dir, "--method", "ewma", "--smap-commands"}, "--method forecast only"},
+		{[]string{"sentinel", "eval", "--dataset", "smap", "--data-dir", dir, "--smap-commands"}, "--method forecast only"},
+		{[]string{"sentinel", "eval", "--dataset", "fixture", "--method", "forecast", "--smap-commands"}, "needs --dataset smap"},
+		{[]string{"sentinel", "train", "--dataset", "smap", "--data-dir", dir, "--channel", "A-1", "--method", "pca", "--smap-commands", "-o", path}, "--method forecast only"},
+	} {
+		out, err := runAdf(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want %q\n%s", c.args, err, c.want, out)
+		}
 	}
 }

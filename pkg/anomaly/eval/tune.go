@@ -35,6 +35,15 @@ const (
 // series per distinct training set. The faults are seeded by seed and the
 // training key, so the same data always gives the same validation set.
 func Validation(ds *dataset.Dataset, seed uint64) *dataset.Dataset {
+	return ValidationScored(ds, seed, 0)
+}
+
+// ValidationScored is Validation with faults injected only into the first
+// scored columns of each row (0: all columns). The other columns are inputs
+// a detector reads but does not score (SMAP's command flags for forecast
+// with Inputs set), so a fault there would be one no scored channel shows.
+// With scored equal to the number of columns it is Validation.
+func ValidationScored(ds *dataset.Dataset, seed uint64, scored int) *dataset.Dataset {
 	out := &dataset.Dataset{Name: ds.Name + "/validation", Protocol: "training rows split 60/40, synthetic faults injected into the 40 %"}
 	seen := map[string]bool{}
 	for _, s := range ds.Series {
@@ -54,7 +63,7 @@ func Validation(ds *dataset.Dataset, seed uint64) *dataset.Dataset {
 		for i, r := range s.Train[n:] {
 			val[i] = append([]float64(nil), r...)
 		}
-		labels := inject(rng, fit, val)
+		labels := inject(rng, fit, val, scored)
 		out.Series = append(out.Series, dataset.Series{Name: s.TrainKey + "/validation", Columns: s.Columns, TrainKey: s.TrainKey, Train: fit, Test: val, Labels: labels})
 	}
 	return out
@@ -63,9 +72,12 @@ func Validation(ds *dataset.Dataset, seed uint64) *dataset.Dataset {
 // inject writes faults into val: one per 400 rows (at least one), each in
 // its own slot after the first quarter (which lets windows and baselines
 // fill as they would at the start of a stream).
-func inject(rng *rand.Rand, fit, val [][]float64) []bool {
+func inject(rng *rand.Rand, fit, val [][]float64, scored int) []bool {
 	labels := make([]bool, len(val))
 	c := len(val[0])
+	if scored > 0 && scored < c {
+		c = scored
+	}
 	sd := make([]float64, c)
 	for ch := range c {
 		var mean, ss float64

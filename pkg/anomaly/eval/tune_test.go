@@ -88,3 +88,36 @@ func TestTunePicksTheCandidateThatFindsTheFaults(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+// ValidationScored puts faults into the scored columns only; the input
+// columns after them reach validation unchanged.
+func TestValidationScoredLeavesInputsAlone(t *testing.T) {
+	train := wave(4000, 0)
+	for i := range train {
+		train[i] = append(train[i], float64(i%3), float64(i%7)) // two input columns
+	}
+	ds := &dataset.Dataset{Name: "d", Series: []dataset.Series{{Name: "a", TrainKey: "a", Train: train, Test: train, Labels: make([]bool, len(train))}}}
+	s := ValidationScored(ds, 1, 1).Series[0]
+	changed := 0
+	for i, r := range s.Test {
+		orig := train[len(s.Train)+i]
+		if r[1] != orig[1] || r[2] != orig[2] {
+			t.Fatalf("input column changed at validation row %d: %v, was %v", i, r, orig)
+		}
+		if r[0] != orig[0] {
+			changed++
+		}
+	}
+	if changed == 0 || len(Runs(s.Labels)) != 4 {
+		t.Errorf("%d c0 values changed, %d faults; want faults in c0", changed, len(Runs(s.Labels)))
+	}
+	// With every column scored it is Validation.
+	all, v := ValidationScored(ds, 1, 0).Series[0], Validation(ds, 1).Series[0]
+	for i := range v.Test {
+		for c := range v.Test[i] {
+			if all.Test[i][c] != v.Test[i][c] {
+				t.Fatalf("ValidationScored(…, 0) differs from Validation at %d/%d", i, c)
+			}
+		}
+	}
+}
