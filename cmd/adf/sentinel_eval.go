@@ -56,6 +56,22 @@ func loadDatasetCSV(name, dataDir string, csv csvFlags) (*dataset.Dataset, error
 const smapCommandsHelp = "SMAP only, --method forecast only: load the 24 command flags c1..c24 with the telemetry value c0 and use them as forecast's inputs (at t and t-1); only c0 is scored. The other methods score every column they are given, so they refuse it"
 
 // loadSMAPCommands loads SMAP with its command columns.
+// loadForMethods loads the dataset the methods run on; with --smap-commands
+// it is SMAP with its command columns and the methods are switched to use
+// them as inputs.
+func loadForMethods(name, dataDir string, csv csvFlags, smapCommands bool, ms []anomaly.Method) (*dataset.Dataset, []anomaly.Method, error) {
+	if !smapCommands {
+		d, err := loadDatasetCSV(name, dataDir, csv)
+		return d, ms, err
+	}
+	d, err := loadSMAPCommands(name, dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err = withSMAPCommands(ms, d)
+	return d, ms, err
+}
+
 func loadSMAPCommands(name, dataDir string) (*dataset.Dataset, error) {
 	if name != "smap" {
 		return nil, fmt.Errorf("--smap-commands needs --dataset smap, not %q", name)
@@ -145,14 +161,7 @@ func sentinelEvalCmd() *cobra.Command {
 					}
 				}
 			}
-			var d *dataset.Dataset
-			if smapCommands {
-				if d, err = loadSMAPCommands(name, dataDir); err == nil {
-					ms, err = withSMAPCommands(ms, d)
-				}
-			} else {
-				d, err = loadDatasetCSV(name, dataDir, csv)
-			}
+			d, ms, err := loadForMethods(name, dataDir, csv, smapCommands, ms)
 			if err != nil {
 				return err
 			}
@@ -257,14 +266,7 @@ func sentinelTrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var d *dataset.Dataset
-			if smapCommands {
-				if d, err = loadSMAPCommands(name, dataDir); err == nil {
-					ms, err = withSMAPCommands(ms, d)
-				}
-			} else {
-				d, err = loadDatasetCSV(name, dataDir, csv)
-			}
+			d, ms, err := loadForMethods(name, dataDir, csv, smapCommands, ms)
 			if err != nil {
 				return err
 			}
