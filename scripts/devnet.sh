@@ -95,23 +95,44 @@ bkey="batcher-$(date +%s)"
   --listen "$BATCHER_LISTEN" >>"$HOME_DIR/batcher.log" 2>&1 &
 pids+=($!)
 
-# The demo device (registered once, by the operator) and the sentinel that
-# scores its telemetry, with a fresh detector key each run.
-if ! "$ADFD" q telemetry device "$DEVICE" --home "$NODE" >/dev/null 2>&1; then
+# The demo devices (registered once, by the operator) and the sentinel that
+# scores their telemetry, with a fresh detector key each run. demo/pump-1
+# runs on bundled synthetic data; demo/smap-g-1 is added when NASA SMAP is
+# at hand (../shared/data or $ADF_SHARED_DATA; it is not bundled): its model
+# is trained here from SMAP channel G-1's anomaly-free training data.
+sha256_of() { (sha256sum 2>/dev/null || shasum -a 256) <"$1" | cut -d' ' -f1; }
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+register_device() { # register_device ID CLASS CHANNELS ARTIFACT-FILE
+  "$ADFD" q telemetry device "$1" --home "$NODE" >/dev/null 2>&1 && return 0
   if ! curl -sf --max-time 2 "http://127.0.0.1:1317/adf/identity/v1/principals/demo/sentinel" >/dev/null; then
-    echo "devnet: this chain predates the telemetry demo (no demo/sentinel principal); make devnet-reset starts afresh" >&2
-  else
+    [ -n "${warned:-}" ] || echo "devnet: this chain predates the telemetry demo (no demo/sentinel principal); make devnet-reset starts afresh" >&2
+    warned=1
+    return 0
+  fi
+  [ -n "${okey:-}" ] || {
     okey="ops-$(date +%s)"
     "$ADF" key new --name "$okey" --algo ed25519 --ttl 1h --principal demo/ops --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
-    "$ADF" telemetry device register --id "$DEVICE" --class pump --firmware 1.0.0 \
-      --channels vibration,pressure,temperature \
-      --artifact "sha256:$( (sha256sum 2>/dev/null || shasum -a 256) <"$TELEMETRY/pump-1.model.json" | cut -d' ' -f1)" \
-      --key "$okey" --keys-dir "$KEYS" >/dev/null
-  fi
+  }
+  "$ADF" telemetry device register --id "$1" --class "$2" --firmware 1.0.0 --channels "$3" \
+    --artifact "sha256:$(sha256_of "$4")" --key "$okey" --keys-dir "$KEYS" >/dev/null
+}
+register_device "$DEVICE" pump vibration,pressure,temperature "$TELEMETRY/pump-1.model.json"
+MODELS="$TELEMETRY/devices.json"
+SMAP_DEVICE=""
+if "$ADF" sentinel train --dataset smap --channel G-1 --method ewma -o "$HOME_DIR/smap-G-1.model.json" >/dev/null 2>&1; then
+  SMAP_DEVICE=demo/smap-g-1
+  register_device "$SMAP_DEVICE" spacecraft telemetry "$HOME_DIR/smap-G-1.model.json"
+  MODELS="$HOME_DIR/devices.json"
+  cat >"$MODELS" <<JSON
+{"devices": [
+  {"id": "$DEVICE", "model": "$(abspath "$TELEMETRY/pump-1.model.json")", "channels": ["vibration", "pressure", "temperature"]},
+  {"id": "$SMAP_DEVICE", "model": "$(abspath "$HOME_DIR/smap-G-1.model.json")", "channels": ["telemetry"]}
+]}
+JSON
 fi
 skey="sentinel-$(date +%s)"
 "$ADF" key new --name "$skey" --algo ed25519 --ttl 24h --principal demo/sentinel --keys-dir "$KEYS" "${ADMIN[@]}" >/dev/null
-"$ADF" sentinel serve --data-dir "$HOME_DIR/sentinel" --models "$TELEMETRY/devices.json" --key "$skey" --keys-dir "$KEYS" \
+"$ADF" sentinel serve --data-dir "$HOME_DIR/sentinel" --models "$MODELS" --key "$skey" --keys-dir "$KEYS" \
   --listen "$SENTINEL_LISTEN" >>"$HOME_DIR/sentinel.log" 2>&1 &
 pids+=($!)
 
@@ -148,6 +169,16 @@ cat <<MSG
     build/adfd q telemetry device-state $DEVICE --home $NODE     # level: alert or confirmed
     build/adfd q telemetry incidents --home $NODE
     curl -s http://$SENTINEL_LISTEN/metrics | grep ^adf_sentinel
+MSG
+if [ -n "$SMAP_DEVICE" ]; then cat <<MSG
+
+  NASA SMAP is at hand, so the sentinel also scores $SMAP_DEVICE (channel G-1, EWMA model trained
+  on its anomaly-free training data). Replay its labelled test series (one anomaly, rows 4770-4889):
+    build/adf sentinel demo --sentinel http://$SENTINEL_LISTEN --device $SMAP_DEVICE --dataset smap --series G-1 --step 10ms
+    build/adfd q telemetry incidents --device-id $SMAP_DEVICE --home $NODE
+MSG
+fi
+cat <<MSG
 
   Ctrl-C stops the node, the batcher and the sentinel; make devnet resumes them.
 
