@@ -248,7 +248,7 @@ func printResults(w io.Writer, d *dataset.Dataset, rs []eval.Result) {
 func sentinelTrainCmd() *cobra.Command {
 	var name, method, channel, dataDir, out, objective string
 	var csv csvFlags
-	var tune, smapCommands bool
+	var tune, smapCommands, allowZero bool
 	cmd := &cobra.Command{
 		Use:   "train",
 		Short: "Fit a detector on a dataset's training part and write the encoded model",
@@ -288,6 +288,12 @@ func sentinelTrainCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("fit %s on %s: %w", method, s.Name, err)
 			}
+			// A threshold of (about) zero comes from training data that never
+			// moved: the model would flag every sample of a live stream, so a
+			// sentinel running it reports one endless anomaly.
+			if !(m.Threshold() > minUsefulThreshold) && !allowZero {
+				return fmt.Errorf("%s on %s: threshold %.3g: its training data does not move, so the model would flag every sample; pick another series or method (or pass --allow-zero-threshold)", m.Method(), s.Name, m.Threshold())
+			}
 			b, err := anomaly.Encode(m)
 			if err != nil {
 				return err
@@ -313,8 +319,12 @@ func sentinelTrainCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&tune, "tune", false, "choose settings as adf sentinel eval --tune does (on all series' training data) before fitting")
 	cmd.Flags().BoolVar(&smapCommands, "smap-commands", false, smapCommandsHelp)
 	cmd.Flags().StringVar(&objective, "objective", string(eval.EventF1), "what --tune maximises: event-f1 or point-f1")
+	cmd.Flags().BoolVar(&allowZero, "allow-zero-threshold", false, "write a model whose threshold is about zero (training data that never moves): it flags any change")
 	return cmd
 }
+
+// minUsefulThreshold: below it a model's threshold is zero in effect.
+const minUsefulThreshold = 1e-9
 
 // trainingSeries picks the series whose training rows to fit.
 func trainingSeries(d *dataset.Dataset, channel string) (dataset.Series, error) {

@@ -254,3 +254,30 @@ func TestSentinelSMAPCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestSentinelTrainRefusesZeroThreshold(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("x,label\n")
+	for i := range 400 {
+		v, l := 0.5, 0
+		if i >= 300 && i < 310 {
+			v, l = 9, 1
+		}
+		fmt.Fprintf(&sb, "%g,%d\n", v, l)
+	}
+	path := filepath.Join(t.TempDir(), "flat.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(t.TempDir(), "m.json")
+	_, err := runAdf(t, "sentinel", "train", "--dataset", path, "--method", "ewma", "-o", model)
+	if err == nil || !strings.Contains(err.Error(), "does not move") {
+		t.Fatalf("constant training data: %v", err)
+	}
+	if _, statErr := os.Stat(model); !os.IsNotExist(statErr) {
+		t.Fatalf("a refused model was written: %v", statErr)
+	}
+	if _, err := runAdf(t, "sentinel", "train", "--dataset", path, "--method", "ewma", "--allow-zero-threshold", "-o", model); err != nil {
+		t.Fatalf("--allow-zero-threshold: %v", err)
+	}
+}
