@@ -27,9 +27,10 @@ import (
 // ConsensusKeyTypes are the validator key types every ADF genesis accepts.
 var ConsensusKeyTypes = []string{"ed25519", "ml_dsa_65"}
 
-// BlockMaxBytes bounds a block (2 MiB). CometBFT's default, ~53 MiB (21 MiB of
-// transactions plus room for the largest commit), let an overloaded chain pack its whole backlog into one block
-// that took the validators many seconds to execute; 2 MiB still holds eight
+// BlockMaxBytes bounds a block (2 MiB). CometBFT's default, ~53 MiB (21 MiB
+// of transactions plus room for the largest commit), let an overloaded chain
+// pack its whole backlog into one block that took the validators many
+// seconds to execute; 2 MiB still holds eight
 // envelopes of the largest default size (x/attestation's max_envelope_bytes,
 // 256 KiB). A consortium that raises max_envelope_bytes past ~2 MiB must raise
 // this too, through an x/consensus MsgUpdateParams proposal.
