@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -213,7 +212,7 @@ func (s *Service) handleEvidence(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ErrNoEvidence):
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf("no evidence %s in this sentinel", digest), Code: "not_found"})
 		return
-	case err != nil && strings.Contains(err.Error(), "want sha256:"):
+	case errors.Is(err, ErrBadDigest):
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Code: "bad_digest"})
 		return
 	case err != nil:

@@ -2,7 +2,6 @@ package sentinel
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/adf-consortium/adf/pkg/telemetry"
 )
 
 // Report states.
@@ -235,11 +236,18 @@ func (st *Store) Evidence(digest string) ([]byte, error) {
 	return append([]byte(nil), v...), nil
 }
 
+// ErrBadDigest is returned for a string that is not an evidence digest.
+var ErrBadDigest = errors.New("bad evidence digest")
+
+// parseDigest reads an evidence digest by the chain's rule
+// (telemetry.ValidateDigest); the "sha256:" prefix may be left out.
 func parseDigest(s string) ([]byte, error) {
-	h := strings.TrimPrefix(s, "sha256:")
-	b, err := hex.DecodeString(h)
-	if err != nil || len(b) != 32 {
-		return nil, fmt.Errorf("digest %q: want sha256:<64 hex digits>", s)
+	if !strings.HasPrefix(s, "sha256:") {
+		s = "sha256:" + s
+	}
+	b, err := telemetry.ValidateDigest("evidence digest", s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadDigest, err)
 	}
 	return b, nil
 }
