@@ -1,7 +1,6 @@
 package sentinel
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -498,7 +497,6 @@ func TestServiceAdmitWaitBlocksInsteadOfDropping(t *testing.T) {
 	if got := counterValue(t, h, "adf_sentinel_samples_scored_total"); got != "20" {
 		t.Fatalf("scored %s", got)
 	}
-	_ = bytes.MinRead
 }
 
 func TestServiceSurvivesAPanickingScorer(t *testing.T) {

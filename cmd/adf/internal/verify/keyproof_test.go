@@ -275,7 +275,6 @@ func TestFetcherKeyRecordProof(t *testing.T) {
 	if err := f.keyRecordProof(context.Background(), &Bundle{}, addr, 100); err == nil {
 		t.Fatal("no error for heights the store does not have")
 	}
-	_ = time.Now
 }
 
 func TestVerifyBundleKeyProof(t *testing.T) {
