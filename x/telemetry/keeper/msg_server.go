@@ -334,7 +334,7 @@ func (k Keeper) handleCheck(ctx context.Context, signer string, id uint64, devic
 	// late report treats it: otherwise whether an operator may still
 	// acknowledge or resolve it would depend on the expiry backlog.
 	now := sdk.UnwrapSDKContext(ctx).BlockTime().Unix()
-	if inc.Status == types.INCIDENT_STATUS_ALERT && inc.ExpiresAt > 0 && now >= inc.ExpiresAt {
+	if inc.Status == types.INCIDENT_STATUS_ALERT && telemetry.Expired(telemetry.State{Level: telemetry.LevelAlert, ExpiresAt: inc.ExpiresAt}, now) {
 		inc.Status = types.INCIDENT_STATUS_EXPIRED
 	}
 	return inc, dec, nil
